@@ -1,0 +1,341 @@
+using System.Runtime.CompilerServices;
+using DataRenew.Sdk.Diagnostics;
+using DataRenew.Sdk.Payments;
+using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Renewal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace DataRenew.Sdk;
+
+/// <summary>
+/// The provider-neutral API: sign in, read a line's plan and usage, list renewal options, quote, pay
+/// and confirm, on any registered carrier. Register it with <c>services.AddDataRenew()</c>; it is safe
+/// to share. Every member is virtual so apps can substitute it in their tests.
+/// </summary>
+public class DataRenewClient
+{
+    private readonly Dictionary<CarrierId, ICarrierProvider> _carriers = [];
+    private readonly IPaymentGateway? _paymentGateway;
+    private readonly TimeProvider _time;
+    private readonly DataRenewOptions _options;
+    private readonly ILogger _logger;
+    private readonly RenewalEngine? _engine;
+
+    /// <summary>For mocking.</summary>
+    protected DataRenewClient()
+    {
+        _time = TimeProvider.System;
+        _options = new DataRenewOptions();
+        _logger = NullLogger.Instance;
+    }
+
+    /// <summary>Creates a client. With dependency injection, use <c>services.AddDataRenew()</c> instead.</summary>
+    /// <param name="carriers">The carrier adapters; their ids must differ.</param>
+    /// <param name="journal">Where renewals are recorded.</param>
+    /// <param name="options">Timeouts and polling; validated here.</param>
+    /// <param name="timeProvider">The clock for quotes, deadlines and polling; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="paymentGateway">The gateway for card and wallet payments; carrier billing uses the carrier's own.</param>
+    /// <param name="logger">Where to log; nothing is logged when null.</param>
+    /// <exception cref="OptionsValidationException">The options are out of range.</exception>
+    /// <exception cref="DataRenewValidationException">Two carriers have the same id.</exception>
+    public DataRenewClient(
+        IEnumerable<ICarrierProvider> carriers,
+        IRenewalJournal journal,
+        IOptions<DataRenewOptions> options,
+        TimeProvider? timeProvider = null,
+        IPaymentGateway? paymentGateway = null,
+        ILogger<DataRenewClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(carriers);
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        var failure = new DataRenewOptionsValidator().Validate(null, _options);
+        if (failure.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(DataRenewOptions), failure.Failures);
+        }
+
+        foreach (var carrier in carriers)
+        {
+            if (!_carriers.TryAdd(carrier.Descriptor.Id, carrier))
+            {
+                throw new DataRenewValidationException(nameof(carriers), $"Two carriers are registered with the id '{carrier.Descriptor.Id}'.");
+            }
+        }
+
+        _time = timeProvider ?? TimeProvider.System;
+        _paymentGateway = paymentGateway;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _engine = new RenewalEngine(journal, _time, _options, _logger);
+    }
+
+    /// <summary>The registered carriers and what each supports.</summary>
+    public virtual IReadOnlyCollection<CarrierDescriptor> Carriers => _carriers.Values.Select(c => c.Descriptor).ToArray();
+
+    /// <summary>Step 1: signs in with a username and password.</summary>
+    /// <exception cref="AuthenticationFailedException">The carrier refused the credentials.</exception>
+    public virtual async Task<DataRenewSession> SignInAsync(CarrierId carrier, PasswordCredentials credentials, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        var provider = Carrier(carrier, SignInMethods.Password);
+        var session = await provider.Accounts.SignInAsync(credentials, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(provider, session, "password", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Step 1, for a line bound to a phone number (usually an eSIM): asks the carrier to send a one-time code.</summary>
+    public virtual Task<OneTimeCodeChallenge> RequestOneTimeCodeAsync(CarrierId carrier, PhoneNumber phoneNumber, CancellationToken cancellationToken = default)
+    {
+        if (phoneNumber.E164.Length == 0)
+        {
+            throw new DataRenewValidationException(nameof(phoneNumber), "A phone number is required.");
+        }
+
+        var provider = Carrier(carrier, SignInMethods.OneTimeCode);
+        Log.OneTimeCodeRequested(_logger, carrier, phoneNumber.ToMaskedString());
+        return provider.Accounts.RequestOneTimeCodeAsync(phoneNumber, cancellationToken);
+    }
+
+    /// <summary>Signs in with the one-time code the person received.</summary>
+    /// <exception cref="DataRenewValidationException">The code is not 4 to 10 digits (checked before sending).</exception>
+    /// <exception cref="AuthenticationFailedException">The code is wrong or expired, or the number is locked.</exception>
+    public virtual async Task<DataRenewSession> SignInWithOneTimeCodeAsync(OneTimeCodeChallenge challenge, string code, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(challenge);
+        var oneTimeCode = new OneTimeCode(code);
+        var provider = Carrier(challenge.Carrier, SignInMethods.OneTimeCode);
+        var session = await provider.Accounts.VerifyOneTimeCodeAsync(challenge, oneTimeCode, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(provider, session, "one-time code", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The lines of the signed-in account (or the one line of a number signed in with a code).</summary>
+    public virtual async IAsyncEnumerable<Line> GetLinesAsync(DataRenewSession session, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var provider = Carrier(session);
+        await foreach (var line in provider.Accounts.GetLinesAsync(session.CarrierSession, cancellationToken).ConfigureAwait(false))
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary>Step 2: the line's plan, data used and left, cycle end and next charge date, as of when the carrier measured them.</summary>
+    public virtual async Task<LineOverview> GetLineOverviewAsync(DataRenewSession session, Line line, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var provider = Carrier(session);
+        var usage = await provider.Usage.GetUsageAsync(session.CarrierSession, line, cancellationToken).ConfigureAwait(false);
+        var plans = await provider.Catalog.GetPlansAsync(session.CarrierSession, line, cancellationToken).ConfigureAwait(false);
+        return new LineOverview(line, plans.FirstOrDefault(p => p.Code == line.CurrentPlan), usage);
+    }
+
+    /// <summary>Step 3: the plans the line can be renewed with, promotions applied, cheapest first.</summary>
+    public virtual async Task<IReadOnlyList<RenewalOption>> GetRenewalOptionsAsync(DataRenewSession session, Line line, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var provider = Carrier(session);
+        return await OptionsAsync(provider, session, line, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Step 3: a quote for one plan, valid for <see cref="DataRenewOptions.QuoteLifetime"/>.</summary>
+    /// <exception cref="DataRenewValidationException">The carrier does not offer that plan for the line.</exception>
+    /// <exception cref="PlanNotEligibleException">The line cannot change plans now (for example, it is suspended).</exception>
+    public virtual async Task<RenewalQuote> CreateQuoteAsync(DataRenewSession session, Line line, PlanCode plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var provider = Carrier(session);
+        EnsureRenewable(provider, line);
+        var options = await OptionsAsync(provider, session, line, cancellationToken).ConfigureAwait(false);
+        var option = options.FirstOrDefault(o => o.Plan.Code == plan)
+            ?? throw new DataRenewValidationException(nameof(plan), $"{provider.Descriptor.DisplayName} does not offer plan '{plan}' for this line.");
+        var now = _time.GetUtcNow();
+        var quote = new RenewalQuote(provider.Descriptor.Id, line, option, now, now + _options.QuoteLifetime);
+        Log.Quoted(_logger, plan, quote.Price, line.Iccid.ToMaskedString(), quote.ExpiresAt);
+        return quote;
+    }
+
+    /// <summary>
+    /// Steps 4 and 5: checks the request, confirms the quoted price still holds, records the renewal, and
+    /// moves it as far as it goes without waiting (usually: charged, order submitted). Then wait for it,
+    /// or show <see cref="RenewalOperation.PayerAction"/> when the payer must approve.
+    /// </summary>
+    /// <exception cref="DataRenewValidationException">The payment method is not accepted, the card has expired, or no gateway can take it. Nothing was sent.</exception>
+    /// <exception cref="QuoteNoLongerValidException">The quote expired or the price changed. Nothing was charged.</exception>
+    public virtual async Task<RenewalOperation> StartRenewalAsync(DataRenewSession session, RenewalRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Quote, "request.Quote");
+        ArgumentNullException.ThrowIfNull(request.PaymentMethod, "request.PaymentMethod");
+        var provider = Carrier(session);
+        var quote = request.Quote;
+        if (quote.Carrier != provider.Descriptor.Id)
+        {
+            throw new DataRenewValidationException("request.Quote", $"The quote is for {quote.Carrier}, but the session is at {provider.Descriptor.Id}.");
+        }
+
+        var gateway = GatewayFor(provider, request.PaymentMethod);
+        EnsureRenewable(provider, quote.Line);
+        await EnsurePriceHoldsAsync(provider, session, quote, cancellationToken).ConfigureAwait(false);
+
+        var now = _time.GetUtcNow();
+        var record = new RenewalRecord
+        {
+            Id = RenewalId.New(),
+            Version = 1,
+            State = RenewalState.Started,
+            Carrier = provider.Descriptor.Id,
+            AccountId = session.Account.AccountId,
+            Line = quote.Line,
+            Plan = quote.Plan,
+            Price = quote.Price,
+            Payment = request.PaymentMethod.Summary,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var engine = Engine;
+        await engine.CreateAsync(record, cancellationToken).ConfigureAwait(false);
+        var operation = new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record);
+        await operation.UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
+        return operation;
+    }
+
+    /// <summary>Resumes a renewal by id, from this or another client or process, and moves it as far as it goes without waiting.</summary>
+    /// <exception cref="RenewalNotFoundException">The journal has no such renewal.</exception>
+    public virtual Task<RenewalOperation> ResumeRenewalAsync(DataRenewSession session, RenewalId renewalId, CancellationToken cancellationToken = default)
+        => ResumeRenewalAsync(session, new ResumeRenewalRequest(renewalId), cancellationToken);
+
+    /// <summary>Resumes a renewal, supplying the payment method when its charge never reached the gateway.</summary>
+    /// <exception cref="RenewalNotFoundException">The journal has no such renewal.</exception>
+    /// <exception cref="DataRenewValidationException">The renewal belongs to another carrier or account, or the payment method differs from the one it started with.</exception>
+    public virtual async Task<RenewalOperation> ResumeRenewalAsync(DataRenewSession session, ResumeRenewalRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var provider = Carrier(session);
+        var engine = Engine;
+        var record = await engine.Journal.GetAsync(request.RenewalId, cancellationToken).ConfigureAwait(false) ?? throw new RenewalNotFoundException(request.RenewalId);
+        if (record.Carrier != provider.Descriptor.Id || record.AccountId != session.Account.AccountId)
+        {
+            throw new DataRenewValidationException(nameof(session), $"Renewal '{record.Id}' belongs to another carrier or account; sign in to {record.Carrier} with the account that started it.");
+        }
+
+        if (request.PaymentMethod is { } method && method.Summary != record.Payment)
+        {
+            throw new DataRenewValidationException("request.PaymentMethod", $"Renewal '{record.Id}' started with {record.Payment}; resume it with the same payment method.");
+        }
+
+        var gateway = record.Payment.Kind == PaymentMethodKind.CarrierBilling ? provider.Billing : _paymentGateway;
+        if (gateway is null)
+        {
+            throw new DataRenewValidationException(nameof(session), $"No payment gateway is registered for {record.Payment}; register the one the renewal started with.");
+        }
+
+        Log.Resumed(_logger, record.Id, record.State);
+        var operation = new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record);
+        if (!record.IsFinal)
+        {
+            await operation.UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return operation;
+    }
+
+    /// <summary>Reads a renewal from the journal without touching the carrier; <see langword="null"/> when unknown.</summary>
+    public virtual Task<RenewalRecord?> GetRenewalAsync(RenewalId renewalId, CancellationToken cancellationToken = default)
+        => Engine.Journal.GetAsync(renewalId, cancellationToken);
+
+    private RenewalEngine Engine => _engine ?? throw new InvalidOperationException("This client was created for mocking.");
+
+    private async Task<DataRenewSession> OpenAsync(ICarrierProvider provider, CarrierSession session, string method, CancellationToken cancellationToken)
+    {
+        var account = await provider.Accounts.GetAccountAsync(session, cancellationToken).ConfigureAwait(false);
+        Log.SignedIn(_logger, provider.Descriptor.Id, account.MaskedAccountId, method);
+        return new DataRenewSession(session, account);
+    }
+
+    private async Task<IReadOnlyList<RenewalOption>> OptionsAsync(ICarrierProvider provider, DataRenewSession session, Line line, CancellationToken cancellationToken)
+    {
+        var plans = await provider.Catalog.GetPlansAsync(session.CarrierSession, line, cancellationToken).ConfigureAwait(false);
+        var promotions = await provider.Catalog.GetPromotionsAsync(session.CarrierSession, line, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        return plans.Select(p => RenewalOption.For(p, promotions, now)).OrderBy(o => o.Price.Amount).ThenBy(o => o.Data).ToArray();
+    }
+
+    private async Task EnsurePriceHoldsAsync(ICarrierProvider provider, DataRenewSession session, RenewalQuote quote, CancellationToken cancellationToken)
+    {
+        QuoteInvalidReason? reason = null;
+        Money? current = null;
+        if (_time.GetUtcNow() >= quote.ExpiresAt)
+        {
+            reason = QuoteInvalidReason.Expired;
+        }
+        else
+        {
+            var option = (await OptionsAsync(provider, session, quote.Line, cancellationToken).ConfigureAwait(false)).FirstOrDefault(o => o.Plan.Code == quote.Plan.Code);
+            current = option?.Price;
+            if (option is null)
+            {
+                reason = QuoteInvalidReason.PlanWithdrawn;
+            }
+            else if (option.Price != quote.Price)
+            {
+                reason = QuoteInvalidReason.PriceChanged;
+            }
+        }
+
+        if (reason is { } r)
+        {
+            Log.QuoteRefused(_logger, quote.Plan.Code, r);
+            throw new QuoteNoLongerValidException(r, quote.Price, current);
+        }
+    }
+
+    private IPaymentGateway GatewayFor(ICarrierProvider provider, PaymentMethod method)
+    {
+        var descriptor = provider.Descriptor;
+        if (!descriptor.AcceptedPayments.Contains(method.Kind))
+        {
+            throw new DataRenewValidationException("request.PaymentMethod", $"{descriptor.DisplayName} does not accept {method.Kind} for renewals; it accepts {string.Join(", ", descriptor.AcceptedPayments)}.");
+        }
+
+        if (method is CardPaymentMethod card && card.IsExpiredAt(_time.GetUtcNow()))
+        {
+            throw new DataRenewValidationException("request.PaymentMethod", $"The card expired at the end of {card.ExpiryMonth:00}/{card.ExpiryYear}.");
+        }
+
+        return method.Kind == PaymentMethodKind.CarrierBilling
+            ? provider.Billing ?? throw new DataRenewValidationException("request.PaymentMethod", $"{descriptor.DisplayName} has no carrier billing.")
+            : _paymentGateway ?? throw new DataRenewValidationException("request.PaymentMethod", "No payment gateway is registered for card and wallet payments; register one with AddDataRenew().UsePaymentGateway(...).");
+    }
+
+    private static void EnsureRenewable(ICarrierProvider provider, Line line)
+    {
+        if (line.Status == LineStatus.Suspended)
+        {
+            throw new PlanNotEligibleException(
+                $"The line is suspended; {provider.Descriptor.DisplayName} does not change plans on suspended lines. Contact {provider.Descriptor.SupportContact}.",
+                new DataRenewErrorDetails(provider.Descriptor.Id));
+        }
+    }
+
+    private ICarrierProvider Carrier(DataRenewSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return Carrier(session.Carrier, SignInMethods.None);
+    }
+
+    private ICarrierProvider Carrier(CarrierId carrier, SignInMethods needed)
+    {
+        if (!_carriers.TryGetValue(carrier, out var provider))
+        {
+            throw new DataRenewValidationException(nameof(carrier), $"No carrier '{carrier}' is registered; registered: {string.Join(", ", _carriers.Keys)}.");
+        }
+
+        if ((provider.Descriptor.SignInMethods & needed) != needed)
+        {
+            throw new DataRenewValidationException(nameof(carrier), $"{provider.Descriptor.DisplayName} does not support {needed} sign-in.");
+        }
+
+        return provider;
+    }
+}

@@ -1,0 +1,45 @@
+using DataRenew.Sdk.Providers;
+
+namespace DataRenew.Sdk;
+
+/// <summary>
+/// A person signed in at a carrier. Pass it to <see cref="DataRenewClient"/>'s methods. It holds the
+/// carrier's token in memory only; <see cref="ToString"/> never shows it.
+/// </summary>
+public sealed class DataRenewSession
+{
+    /// <summary>Creates a session (for tests and for apps that keep their own carrier sessions).</summary>
+    public DataRenewSession(CarrierSession carrierSession, Account account)
+    {
+        CarrierSession = carrierSession ?? throw new ArgumentNullException(nameof(carrierSession));
+        Account = account ?? throw new ArgumentNullException(nameof(account));
+    }
+
+    /// <summary>The carrier.</summary>
+    public CarrierId Carrier => CarrierSession.Carrier;
+
+    /// <summary>The account signed in to.</summary>
+    public Account Account { get; }
+
+    /// <summary>The adapter's session.</summary>
+    public CarrierSession CarrierSession { get; }
+
+    /// <summary>The carrier and masked account; never the token.</summary>
+    public override string ToString() => Account.ToString();
+}
+
+/// <summary>Pay for a quote: what <see cref="DataRenewClient.StartRenewalAsync"/> takes.</summary>
+/// <param name="Quote">The quote the person accepted.</param>
+/// <param name="PaymentMethod">How they pay. Held in memory only; the journal keeps its masked summary.</param>
+public sealed record RenewalRequest(RenewalQuote Quote, Payments.PaymentMethod PaymentMethod);
+
+/// <summary>Resume a renewal: what <see cref="DataRenewClient.ResumeRenewalAsync(DataRenewSession, ResumeRenewalRequest, CancellationToken)"/> takes.</summary>
+/// <param name="RenewalId">The renewal.</param>
+public sealed record ResumeRenewalRequest(RenewalId RenewalId)
+{
+    /// <summary>
+    /// The payment method, needed only when the renewal stopped before its charge reached the gateway
+    /// (the journal never keeps card data). It must be the method the renewal started with.
+    /// </summary>
+    public Payments.PaymentMethod? PaymentMethod { get; init; }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+
+namespace DataRenew.Sdk;
+
+/// <summary>How long the SDK waits and how it polls. The defaults suit carriers that apply a plan within minutes.</summary>
+public sealed class DataRenewOptions
+{
+    /// <summary>How long a quote stays valid. Default 10 minutes.</summary>
+    public TimeSpan QuoteLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long to wait for the carrier to confirm an order before the renewal needs attention. Default 30 minutes.</summary>
+    public TimeSpan ConfirmationTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long to wait for the payer to approve a payment before the renewal needs attention. Default 15 minutes.</summary>
+    public TimeSpan PayerActionTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The first wait between two status polls. Default 2 seconds.</summary>
+    public TimeSpan PollInitialDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between two status polls. Default 30 seconds.</summary>
+    public TimeSpan PollMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How much each wait grows over the last. Default 2.</summary>
+    public double PollBackoffFactor { get; set; } = 2.0;
+
+    /// <summary>Spread each wait randomly by up to ±20 % so many clients do not poll in step. Default on.</summary>
+    public bool PollJitter { get; set; } = true;
+}
+
+/// <summary>Checks <see cref="DataRenewOptions"/> when the client is first built.</summary>
+internal sealed class DataRenewOptionsValidator : IValidateOptions<DataRenewOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DataRenewOptions options)
+    {
+        var failures = new List<string>();
+        void Positive(TimeSpan value, string field, TimeSpan max)
+        {
+            if (value <= TimeSpan.Zero || value > max)
+            {
+                failures.Add($"{field} must be more than zero and at most {max}.");
+            }
+        }
+
+        Positive(options.QuoteLifetime, nameof(options.QuoteLifetime), TimeSpan.FromDays(1));
+        Positive(options.ConfirmationTimeout, nameof(options.ConfirmationTimeout), TimeSpan.FromDays(7));
+        Positive(options.PayerActionTimeout, nameof(options.PayerActionTimeout), TimeSpan.FromDays(1));
+        Positive(options.PollInitialDelay, nameof(options.PollInitialDelay), TimeSpan.FromHours(1));
+        Positive(options.PollMaxDelay, nameof(options.PollMaxDelay), TimeSpan.FromHours(1));
+        if (options.PollMaxDelay < options.PollInitialDelay)
+        {
+            failures.Add($"{nameof(options.PollMaxDelay)} must be at least {nameof(options.PollInitialDelay)}.");
+        }
+
+        if (!(options.PollBackoffFactor is >= 1.0 and <= 10.0))
+        {
+            failures.Add($"{nameof(options.PollBackoffFactor)} must be from 1 to 10.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

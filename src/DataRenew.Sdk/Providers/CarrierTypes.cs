@@ -1,0 +1,208 @@
+using DataRenew.Sdk.Payments;
+
+namespace DataRenew.Sdk.Providers;
+
+/// <summary>How a person can sign in.</summary>
+[Flags]
+public enum SignInMethods
+{
+    /// <summary>None.</summary>
+    None = 0,
+
+    /// <summary>Username and password (usually physical SIM accounts).</summary>
+    Password = 1,
+
+    /// <summary>A one-time code sent to the phone number (usually eSIMs).</summary>
+    OneTimeCode = 2,
+}
+
+/// <summary>How the carrier tells that an order has been applied.</summary>
+[Flags]
+public enum ConfirmationModes
+{
+    /// <summary>None.</summary>
+    None = 0,
+
+    /// <summary>The order call answers with the final state.</summary>
+    Synchronous = 1,
+
+    /// <summary>The order's status is polled.</summary>
+    Polling = 2,
+
+    /// <summary>The carrier calls back.</summary>
+    Callback = 4,
+}
+
+/// <summary>What a carrier supports, so apps and the engine can adapt.</summary>
+public sealed record CarrierDescriptor
+{
+    /// <summary>Creates a descriptor.</summary>
+    public CarrierDescriptor(CarrierId id, string displayName, SignInMethods signInMethods, ConfirmationModes confirmation, IReadOnlyCollection<PaymentMethodKind> acceptedPayments)
+    {
+        ArgumentNullException.ThrowIfNull(acceptedPayments);
+        Id = id;
+        DisplayName = displayName;
+        SignInMethods = signInMethods;
+        Confirmation = confirmation;
+        AcceptedPayments = acceptedPayments.ToArray();
+    }
+
+    /// <summary>The carrier.</summary>
+    public CarrierId Id { get; }
+
+    /// <summary>The name to show.</summary>
+    public string DisplayName { get; }
+
+    /// <summary>How a person can sign in.</summary>
+    public SignInMethods SignInMethods { get; }
+
+    /// <summary>How orders are confirmed.</summary>
+    public ConfirmationModes Confirmation { get; }
+
+    /// <summary>The payment methods the carrier accepts for renewals.</summary>
+    public IReadOnlyCollection<PaymentMethodKind> AcceptedPayments { get; }
+
+    /// <summary>Whether the carrier serves eSIM lines.</summary>
+    public bool SupportsESim { get; init; }
+
+    /// <summary>The most plan changes the carrier allows a line per month, when it has a limit.</summary>
+    public int? MaxPlanChangesPerMonth { get; init; }
+
+    /// <summary>Whom to contact about an order (shown on receipts and on renewals that need attention).</summary>
+    public string SupportContact { get; init; } = string.Empty;
+}
+
+/// <summary>Username and password. <see cref="ToString"/> never shows the password.</summary>
+public sealed class PasswordCredentials
+{
+    private readonly string _password;
+
+    /// <summary>Creates credentials.</summary>
+    /// <exception cref="DataRenewValidationException">The username or the password is empty.</exception>
+    public PasswordCredentials(string username, string password)
+    {
+        Username = string.IsNullOrWhiteSpace(username) || username.Length > 256
+            ? throw new DataRenewValidationException(nameof(username), "A username is required (at most 256 characters).")
+            : username;
+        _password = string.IsNullOrEmpty(password) || password.Length > 1024
+            ? throw new DataRenewValidationException(nameof(password), "A password is required (at most 1024 characters).")
+            : password;
+    }
+
+    /// <summary>The username.</summary>
+    public string Username { get; }
+
+    /// <summary>The password, for the adapter to send. Never log it.</summary>
+    public string RevealPassword() => _password;
+
+    /// <summary>The username only.</summary>
+    public override string ToString() => $"{Username} (password hidden)";
+}
+
+/// <summary>A one-time code as the person typed it: 4 to 10 digits. <see cref="ToString"/> hides it.</summary>
+public readonly struct OneTimeCode
+{
+    private readonly string? _code;
+
+    /// <summary>Creates a code; spaces are removed.</summary>
+    /// <exception cref="DataRenewValidationException">It is not 4 to 10 digits.</exception>
+    public OneTimeCode(string code)
+    {
+        var digits = code?.Replace(" ", string.Empty, StringComparison.Ordinal);
+        _code = digits is { Length: >= 4 and <= 10 } && digits.All(char.IsAsciiDigit)
+            ? digits
+            : throw new DataRenewValidationException(nameof(code), "A one-time code is 4 to 10 digits.");
+    }
+
+    /// <summary>The code, for the adapter to send. Never log it.</summary>
+    public string Reveal() => _code ?? string.Empty;
+
+    /// <summary>Always <c>******</c>.</summary>
+    public override string ToString() => "******";
+}
+
+/// <summary>A one-time code was sent; verify it with the code the person received.</summary>
+/// <param name="Carrier">The carrier that sent it.</param>
+/// <param name="PhoneNumber">Where it was sent.</param>
+/// <param name="ChallengeId">The carrier's id for the challenge, when it has one.</param>
+/// <param name="ExpiresAt">When the code stops working, when the carrier says.</param>
+public sealed record OneTimeCodeChallenge(CarrierId Carrier, PhoneNumber PhoneNumber, string ChallengeId, DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// A signed-in carrier session as the adapter keeps it. The token is a secret: it is never journaled,
+/// logged or shown by <see cref="ToString"/>; a resumed renewal signs in again.
+/// </summary>
+public sealed class CarrierSession
+{
+    private readonly string _token;
+
+    /// <summary>Creates a session.</summary>
+    /// <param name="carrier">The carrier.</param>
+    /// <param name="accountId">The account the session belongs to.</param>
+    /// <param name="token">The adapter's token or session key.</param>
+    /// <param name="subscriber">For one-time-code sign-in: the number the session is scoped to.</param>
+    /// <param name="expiresAt">When the token expires, when known.</param>
+    public CarrierSession(CarrierId carrier, string accountId, string token, PhoneNumber? subscriber = null, DateTimeOffset? expiresAt = null)
+    {
+        Carrier = carrier;
+        AccountId = accountId ?? throw new ArgumentNullException(nameof(accountId));
+        _token = token ?? throw new ArgumentNullException(nameof(token));
+        Subscriber = subscriber;
+        ExpiresAt = expiresAt;
+    }
+
+    /// <summary>The carrier.</summary>
+    public CarrierId Carrier { get; }
+
+    /// <summary>The account the session belongs to.</summary>
+    public string AccountId { get; }
+
+    /// <summary>For one-time-code sign-in, the number the session is scoped to.</summary>
+    public PhoneNumber? Subscriber { get; }
+
+    /// <summary>When the token expires, when known.</summary>
+    public DateTimeOffset? ExpiresAt { get; }
+
+    /// <summary>The token, for the adapter to send. Never log it.</summary>
+    public string RevealToken() => _token;
+
+    /// <summary>The carrier and the masked account; never the token.</summary>
+    public override string ToString() => $"Session at {Carrier} for account ****{(AccountId.Length > 4 ? AccountId[^4..] : string.Empty)}";
+}
+
+/// <summary>The state of a carrier order.</summary>
+public enum CarrierOrderStatus
+{
+    /// <summary>Accepted, not yet applied.</summary>
+    Pending,
+
+    /// <summary>The plan was applied.</summary>
+    Completed,
+
+    /// <summary>The carrier refused or failed to apply it.</summary>
+    Failed,
+}
+
+/// <summary>What the engine asks the carrier to do: put a plan on a line, once.</summary>
+/// <param name="RenewalId">The renewal this order belongs to; the idempotency key for the carrier.</param>
+/// <param name="Line">The line.</param>
+/// <param name="Plan">The new plan.</param>
+/// <param name="Amount">What was paid.</param>
+/// <param name="Payment">The masked payment method, or carrier billing.</param>
+/// <param name="PaymentReference">The payment gateway's id for the payment, when paid outside the carrier.</param>
+public sealed record CarrierOrderRequest(RenewalId RenewalId, Line Line, Plan Plan, Money Amount, PaymentMethodSummary Payment, string? PaymentReference);
+
+/// <summary>A carrier order as last read.</summary>
+/// <param name="OrderId">The carrier's id for the order (a request id, a top-up id).</param>
+/// <param name="Status">The order's state.</param>
+/// <param name="ConfirmationNumber">The carrier's confirmation number, once completed.</param>
+/// <param name="EffectiveAt">When the plan takes effect, once known.</param>
+/// <param name="FailureReason">Why it failed, in words a person understands.</param>
+/// <param name="FailureCode">The carrier's raw code for the failure.</param>
+public sealed record CarrierOrder(
+    string OrderId,
+    CarrierOrderStatus Status,
+    string? ConfirmationNumber = null,
+    DateTimeOffset? EffectiveAt = null,
+    string? FailureReason = null,
+    string? FailureCode = null);

@@ -1,0 +1,85 @@
+using DataRenew.Sdk.Payments;
+
+namespace DataRenew.Sdk.Providers;
+
+/// <summary>
+/// What a carrier adapter implements. The capabilities are separate interfaces so an adapter is
+/// written, and tested, one capability at a time; the renewal engine only ever talks to these.
+/// </summary>
+public interface ICarrierProvider
+{
+    /// <summary>What the carrier supports.</summary>
+    CarrierDescriptor Descriptor { get; }
+
+    /// <summary>Sign-in, the account and its lines.</summary>
+    ICarrierAccounts Accounts { get; }
+
+    /// <summary>Data usage.</summary>
+    ICarrierUsage Usage { get; }
+
+    /// <summary>Plans and promotions.</summary>
+    ICarrierPlanCatalog Catalog { get; }
+
+    /// <summary>Submitting a renewal order and reading its status.</summary>
+    ICarrierOrders Orders { get; }
+
+    /// <summary>The carrier's own billing (bill to account), or <see langword="null"/> when it has none.</summary>
+    IPaymentGateway? Billing { get; }
+}
+
+/// <summary>Sign-in, the account and its lines.</summary>
+public interface ICarrierAccounts
+{
+    /// <summary>Signs in with a username and password.</summary>
+    /// <exception cref="AuthenticationFailedException">The carrier refused the credentials. Adapters never retry this.</exception>
+    Task<CarrierSession> SignInAsync(PasswordCredentials credentials, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks the carrier to send a one-time code to a phone number.</summary>
+    Task<OneTimeCodeChallenge> RequestOneTimeCodeAsync(PhoneNumber phoneNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>Signs in with the code the person received.</summary>
+    /// <exception cref="AuthenticationFailedException">The code is wrong, expired, or the number is locked.</exception>
+    Task<CarrierSession> VerifyOneTimeCodeAsync(OneTimeCodeChallenge challenge, OneTimeCode code, CancellationToken cancellationToken = default);
+
+    /// <summary>The account the session belongs to.</summary>
+    Task<Account> GetAccountAsync(CarrierSession session, CancellationToken cancellationToken = default);
+
+    /// <summary>The account's lines, paged by the adapter.</summary>
+    IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Data usage.</summary>
+public interface ICarrierUsage
+{
+    /// <summary>The line's usage in its current cycle.</summary>
+    Task<UsageSnapshot> GetUsageAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Plans and promotions.</summary>
+public interface ICarrierPlanCatalog
+{
+    /// <summary>The plans the line can be renewed with.</summary>
+    Task<IReadOnlyList<Plan>> GetPlansAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default);
+
+    /// <summary>The promotions the carrier offers now; empty when it has none.</summary>
+    Task<IReadOnlyList<Promotion>> GetPromotionsAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Submitting a renewal order and reading its status.</summary>
+public interface ICarrierOrders
+{
+    /// <summary>
+    /// Submits the order. <see cref="CarrierOrderRequest.RenewalId"/> is the same for every try of one
+    /// renewal: an adapter whose carrier has no idempotency key must itself make sure one renewal never
+    /// yields two carrier orders.
+    /// </summary>
+    /// <exception cref="PlanNotEligibleException">The carrier refused the change.</exception>
+    /// <exception cref="OutcomeUnknownException">The order was sent but the answer was lost.</exception>
+    Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds the order made for a renewal, or <see langword="null"/> when none reached the carrier.</summary>
+    Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads an order's status.</summary>
+    Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default);
+}
