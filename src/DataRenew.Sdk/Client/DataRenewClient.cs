@@ -157,8 +157,8 @@ public class DataRenewClient
 
     /// <summary>
     /// Steps 4 and 5: checks the request, confirms the quoted price still holds, records the renewal, and
-    /// moves it as far as it goes without waiting (usually: charged, order submitted). Then wait for it,
-    /// or show <see cref="RenewalOperation.PayerAction"/> when the payer must approve.
+    /// moves it as far as it goes without waiting (usually: charged and the order accepted, or awaiting the
+    /// payer). Then show <see cref="RenewalOperation.PayerAction"/> if there is one, and wait for it.
     /// </summary>
     /// <exception cref="DataRenewValidationException">The payment method is not accepted, the card has expired, or no gateway can take it. Nothing was sent.</exception>
     /// <exception cref="QuoteNoLongerValidException">The quote expired or the price changed. Nothing was charged.</exception>
@@ -196,11 +196,11 @@ public class DataRenewClient
         var engine = Engine;
         await engine.CreateAsync(record, cancellationToken).ConfigureAwait(false);
         var operation = new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record);
-        await operation.UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
+        await operation.DriveAsync(DriveMode.UntilWaiting, null, cancellationToken).ConfigureAwait(false);
         return operation;
     }
 
-    /// <summary>Resumes a renewal by id, from this or another client or process, and moves it as far as it goes without waiting.</summary>
+    /// <summary>Resumes a renewal by id, from this or another client or process, and moves it as far as it goes without waiting or polling.</summary>
     /// <exception cref="RenewalNotFoundException">The journal has no such renewal.</exception>
     public virtual Task<RenewalOperation> ResumeRenewalAsync(DataRenewSession session, RenewalId renewalId, CancellationToken cancellationToken = default)
         => ResumeRenewalAsync(session, new ResumeRenewalRequest(renewalId), cancellationToken);
@@ -234,7 +234,7 @@ public class DataRenewClient
         var operation = new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record);
         if (!record.IsFinal)
         {
-            await operation.UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
+            await operation.DriveAsync(DriveMode.UntilWaiting, null, cancellationToken).ConfigureAwait(false);
         }
 
         return operation;

@@ -42,19 +42,19 @@ public class RenewalOperation
     public virtual RenewalReceipt? Receipt => Current.Receipt;
 
     /// <summary>Does what can be done now (at most one status poll, no waiting) and returns where the renewal stands.</summary>
-    public virtual Task<RenewalRecord> UpdateStatusAsync(CancellationToken cancellationToken = default) => DriveAsync(wait: false, null, cancellationToken);
+    public virtual Task<RenewalRecord> UpdateStatusAsync(CancellationToken cancellationToken = default) => DriveAsync(DriveMode.PollOnce, null, cancellationToken);
 
     /// <summary>
     /// Drives the renewal to a final state, polling with backoff. Cancelling stops the wait, not the
     /// renewal: wait again or resume it by id later.
     /// </summary>
     /// <returns>The final record: check <see cref="RenewalRecord.State"/>; a failed renewal is a result, not an exception.</returns>
-    public virtual Task<RenewalRecord> WaitForCompletionAsync(CancellationToken cancellationToken = default) => DriveAsync(wait: true, null, cancellationToken);
+    public virtual Task<RenewalRecord> WaitForCompletionAsync(CancellationToken cancellationToken = default) => DriveAsync(DriveMode.UntilFinal, null, cancellationToken);
 
     /// <summary>Like <see cref="WaitForCompletionAsync(CancellationToken)"/>, reporting every state the renewal goes through.</summary>
-    public virtual Task<RenewalRecord> WaitForCompletionAsync(IProgress<RenewalRecord>? progress, CancellationToken cancellationToken = default) => DriveAsync(wait: true, progress, cancellationToken);
+    public virtual Task<RenewalRecord> WaitForCompletionAsync(IProgress<RenewalRecord>? progress, CancellationToken cancellationToken = default) => DriveAsync(DriveMode.UntilFinal, progress, cancellationToken);
 
-    private async Task<RenewalRecord> DriveAsync(bool wait, IProgress<RenewalRecord>? progress, CancellationToken cancellationToken)
+    internal async Task<RenewalRecord> DriveAsync(DriveMode mode, IProgress<RenewalRecord>? progress, CancellationToken cancellationToken)
     {
         if (_engine is null || _context is null)
         {
@@ -62,7 +62,7 @@ public class RenewalOperation
         }
 
         // Every journal write is reported, so Current stays true even when the drive stops with an error.
-        var record = await _engine.DriveAsync(Current.Id, _context, wait, new Progress(this, progress), cancellationToken).ConfigureAwait(false);
+        var record = await _engine.DriveAsync(Current.Id, _context, mode, new Progress(this, progress), cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _current, record);
         return record;
     }

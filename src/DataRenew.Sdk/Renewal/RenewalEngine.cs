@@ -11,6 +11,19 @@ namespace DataRenew.Sdk.Renewal;
 /// journal write that counts the attempt, and a step with an earlier attempt reads the outcome back
 /// (payment by idempotency key, order by renewal id) before it sends anything again.
 /// </summary>
+/// <summary>How far one drive of a renewal goes.</summary>
+internal enum DriveMode
+{
+    /// <summary>Every step that needs no waiting; stops before the first status poll (starting, resuming).</summary>
+    UntilWaiting,
+
+    /// <summary>Every step that needs no waiting, and at most one status poll (an app polling by hand).</summary>
+    PollOnce,
+
+    /// <summary>Until a final state, sleeping between polls on the injected clock.</summary>
+    UntilFinal,
+}
+
 internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, DataRenewOptions options, ILogger logger)
 {
     private const int MaxConsecutiveTransientFailures = 5;
@@ -32,11 +45,8 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         return record;
     }
 
-    /// <summary>
-    /// Moves the renewal on. With <paramref name="wait"/> it sleeps between polls (on the injected clock)
-    /// until a final state; without, it does what can be done now and polls at most once.
-    /// </summary>
-    public async Task<RenewalRecord> DriveAsync(RenewalId id, RenewalContext context, bool wait, IProgress<RenewalRecord>? progress, CancellationToken cancellationToken)
+    /// <summary>Moves the renewal on, as far as <paramref name="mode"/> allows.</summary>
+    public async Task<RenewalRecord> DriveAsync(RenewalId id, RenewalContext context, DriveMode mode, IProgress<RenewalRecord>? progress, CancellationToken cancellationToken)
     {
         var gate = _drivers.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -47,7 +57,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         {
             // Re-read under the gate: another driver in this process may have moved it on.
             var record = await Journal.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new RenewalNotFoundException(id);
-            var driver = new Driver(this, context, progress, wait);
+            var driver = new Driver(this, context, progress, mode);
             record = await driver.RunAsync(record, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("datarenew.state", record.State.ToString());
             return record;
@@ -58,8 +68,9 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         }
     }
 
-    private sealed class Driver(RenewalEngine engine, RenewalContext context, IProgress<RenewalRecord>? progress, bool wait)
+    private sealed class Driver(RenewalEngine engine, RenewalContext context, IProgress<RenewalRecord>? progress, DriveMode mode)
     {
+        private readonly bool _wait = mode == DriveMode.UntilFinal;
         private int _polls;
         private int _transientFailures;
 
@@ -72,6 +83,11 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             while (!record.IsFinal)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (mode == DriveMode.UntilWaiting && record.State is RenewalState.AwaitingPayerAction or RenewalState.PaymentProcessing or RenewalState.Confirming)
+                {
+                    return record;
+                }
+
                 RenewalRecord? next;
                 try
                 {
@@ -86,7 +102,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                     };
                     _transientFailures = 0;
                 }
-                catch (Exception ex) when (wait && IsTransient(ex, cancellationToken) && ++_transientFailures < MaxConsecutiveTransientFailures)
+                catch (Exception ex) when (_wait && IsTransient(ex, cancellationToken) && ++_transientFailures < MaxConsecutiveTransientFailures)
                 {
                     // The step's attempt is journaled: the next round reads its outcome back before repeating it.
                     Log.StepFailedTransiently(engine.Logger, record.Id, record.State, ex.GetType().Name);
@@ -98,7 +114,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 if (next is null)
                 {
                     // Nothing changed and nothing more can be done without waiting.
-                    if (!wait)
+                    if (!_wait)
                     {
                         return record;
                     }
