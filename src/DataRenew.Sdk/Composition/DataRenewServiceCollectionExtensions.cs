@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DataRenew.Sdk;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
@@ -56,7 +57,7 @@ public sealed class DataRenewBuilder
     }
 
     /// <summary>Adds a carrier adapter built by the container.</summary>
-    public DataRenewBuilder AddCarrier<TCarrier>() where TCarrier : class, ICarrierProvider
+    public DataRenewBuilder AddCarrier<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TCarrier>() where TCarrier : class, ICarrierProvider
     {
         Services.TryAddSingleton<TCarrier>();
         Services.AddSingleton<ICarrierProvider>(sp => sp.GetRequiredService<TCarrier>());
@@ -72,14 +73,14 @@ public sealed class DataRenewBuilder
     }
 
     /// <summary>Uses a payment gateway built by the container.</summary>
-    public DataRenewBuilder UsePaymentGateway<TGateway>() where TGateway : class, IPaymentGateway
+    public DataRenewBuilder UsePaymentGateway<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TGateway>() where TGateway : class, IPaymentGateway
     {
         Services.Replace(ServiceDescriptor.Singleton<IPaymentGateway, TGateway>());
         return this;
     }
 
     /// <summary>Uses a renewal journal built by the container (a durable one in production).</summary>
-    public DataRenewBuilder UseJournal<TJournal>() where TJournal : class, IRenewalJournal
+    public DataRenewBuilder UseJournal<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJournal>() where TJournal : class, IRenewalJournal
     {
         Services.Replace(ServiceDescriptor.Singleton<IRenewalJournal, TJournal>());
         return this;
