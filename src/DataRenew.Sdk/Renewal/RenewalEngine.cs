@@ -156,6 +156,11 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             {
                 return await SaveAsync(Fail(record, new RenewalFailure(RenewalFailureKind.PaymentDeclined, declined.Decline.Message, declined.Decline.Code))).ConfigureAwait(false);
             }
+            catch (DataRenewException refused) when (IsDefiniteRefusal(refused))
+            {
+                // The gateway answered "no": no money moved, and asking again would get the same answer.
+                return await SaveAsync(Fail(record, new RenewalFailure(RenewalFailureKind.PaymentFailed, refused.Message, refused.CarrierErrorCode))).ConfigureAwait(false);
+            }
 
             DataRenewDiagnostics.PaymentOutcomes.Add(1, new KeyValuePair<string, object?>("status", result.Status.ToString()));
             return await SaveAsync(ApplyPayment(record, result)).ConfigureAwait(false);
@@ -275,9 +280,21 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         private async Task<RenewalRecord?> RefundAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
             record = await SaveAsync(record with { RefundAttempts = record.RefundAttempts + 1 }).ConfigureAwait(false);
-            var refund = await context.Gateway.RefundAsync(
-                new RefundRequest(record.PaymentId!, record.Price, record.RefundIdempotencyKey, record.Failure?.Message ?? "The carrier did not apply the plan."),
-                cancellationToken).ConfigureAwait(false);
+            RefundResult refund;
+            try
+            {
+                refund = await context.Gateway.RefundAsync(
+                    new RefundRequest(record.PaymentId!, record.Price, record.RefundIdempotencyKey, record.Failure?.Message ?? "The carrier did not apply the plan."),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (DataRenewException refused) when (IsDefiniteRefusal(refused))
+            {
+                // Money moved, the plan was not applied and the gateway will not give it back: a person must.
+                return await SaveAsync(NeedsAttention(record, new RenewalFailure(RenewalFailureKind.RefundFailed,
+                    $"{record.Failure?.Message} The refund of payment {record.PaymentId} was refused ({refused.Message}); contact {SupportContact}.",
+                    refused.CarrierErrorCode))).ConfigureAwait(false);
+            }
+
             DataRenewDiagnostics.Refunds.Add(1);
             return await SaveAsync(record with { State = RenewalState.Failed, RefundId = refund.RefundId }).ConfigureAwait(false);
         }
@@ -345,7 +362,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             _ => false,
         };
 
-        // A carrier that answered "no" (not a lost answer, not throttling, not an expired session) refused the order.
+        // A carrier or gateway that answered "no" (not a lost answer, not throttling, not an expired session) refused.
         private static bool IsDefiniteRefusal(DataRenewException ex) =>
             !ex.IsTransient && ex is not AuthenticationFailedException and not DataRenewValidationException;
     }

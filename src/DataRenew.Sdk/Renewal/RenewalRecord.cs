@@ -46,6 +46,9 @@ public enum RenewalFailureKind
     /// <summary>The payment was declined; no money moved.</summary>
     PaymentDeclined,
 
+    /// <summary>The payment gateway refused the charge (not a decline by the bank); no money moved.</summary>
+    PaymentFailed,
+
     /// <summary>The carrier refused the order.</summary>
     CarrierRefused,
 
@@ -57,6 +60,9 @@ public enum RenewalFailureKind
 
     /// <summary>The payer did not complete the payment action in time.</summary>
     PayerActionTimedOut,
+
+    /// <summary>The carrier did not apply the plan and the gateway refused the refund: money must be returned by hand.</summary>
+    RefundFailed,
 }
 
 /// <summary>Why a renewal failed or needs attention, in words a person understands, with the raw code.</summary>
