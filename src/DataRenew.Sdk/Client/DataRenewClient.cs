@@ -79,6 +79,7 @@ public class DataRenewClient
     /// <exception cref="AuthenticationFailedException">The carrier refused the credentials.</exception>
     public virtual async Task<DataRenewSession> SignInAsync(CarrierId carrier, PasswordCredentials credentials, CancellationToken cancellationToken = default)
     {
+        using var activity = DataRenewDiagnostics.StartActivity("SignIn", carrier);
         ArgumentNullException.ThrowIfNull(credentials);
         var provider = Carrier(carrier, SignInMethods.Password);
         var session = await provider.Accounts.SignInAsync(credentials, cancellationToken).ConfigureAwait(false);
@@ -103,6 +104,7 @@ public class DataRenewClient
     /// <exception cref="AuthenticationFailedException">The code is wrong or expired, or the number is locked.</exception>
     public virtual async Task<DataRenewSession> SignInWithOneTimeCodeAsync(OneTimeCodeChallenge challenge, string code, CancellationToken cancellationToken = default)
     {
+        using var activity = DataRenewDiagnostics.StartActivity("SignInWithOneTimeCode", challenge.Carrier);
         ArgumentNullException.ThrowIfNull(challenge);
         var oneTimeCode = new OneTimeCode(code);
         var provider = Carrier(challenge.Carrier, SignInMethods.OneTimeCode);
@@ -123,6 +125,7 @@ public class DataRenewClient
     /// <summary>Step 2: the line's plan, data used and left, cycle end and next charge date, as of when the carrier measured them.</summary>
     public virtual async Task<LineOverview> GetLineOverviewAsync(DataRenewSession session, Line line, CancellationToken cancellationToken = default)
     {
+        using var activity = DataRenewDiagnostics.StartActivity("GetLineOverview", session.Carrier);
         ArgumentNullException.ThrowIfNull(line);
         var provider = Carrier(session);
         var usage = await provider.Usage.GetUsageAsync(session.CarrierSession, line, cancellationToken).ConfigureAwait(false);
@@ -133,6 +136,7 @@ public class DataRenewClient
     /// <summary>Step 3: the plans the line can be renewed with, promotions applied, cheapest first.</summary>
     public virtual async Task<IReadOnlyList<RenewalOption>> GetRenewalOptionsAsync(DataRenewSession session, Line line, CancellationToken cancellationToken = default)
     {
+        using var activity = DataRenewDiagnostics.StartActivity("GetRenewalOptions", session.Carrier);
         ArgumentNullException.ThrowIfNull(line);
         var provider = Carrier(session);
         return await OptionsAsync(provider, session, line, cancellationToken).ConfigureAwait(false);
@@ -143,6 +147,7 @@ public class DataRenewClient
     /// <exception cref="PlanNotEligibleException">The line cannot change plans now (for example, it is suspended).</exception>
     public virtual async Task<RenewalQuote> CreateQuoteAsync(DataRenewSession session, Line line, PlanCode plan, CancellationToken cancellationToken = default)
     {
+        using var activity = DataRenewDiagnostics.StartActivity("CreateQuote", session.Carrier);
         ArgumentNullException.ThrowIfNull(line);
         var provider = Carrier(session);
         EnsureRenewable(provider, line);
@@ -164,6 +169,7 @@ public class DataRenewClient
     /// <exception cref="QuoteNoLongerValidException">The quote expired or the price changed. Nothing was charged.</exception>
     public virtual async Task<RenewalOperation> StartRenewalAsync(DataRenewSession session, RenewalRequest request, CancellationToken cancellationToken = default)
     {
+        using var activity = DataRenewDiagnostics.StartActivity("StartRenewal", session.Carrier);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Quote, "request.Quote");
         ArgumentNullException.ThrowIfNull(request.PaymentMethod, "request.PaymentMethod");
@@ -210,6 +216,7 @@ public class DataRenewClient
     /// <exception cref="DataRenewValidationException">The renewal belongs to another carrier or account, or the payment method differs from the one it started with.</exception>
     public virtual async Task<RenewalOperation> ResumeRenewalAsync(DataRenewSession session, ResumeRenewalRequest request, CancellationToken cancellationToken = default)
     {
+        using var activity = DataRenewDiagnostics.StartActivity("ResumeRenewal", session.Carrier);
         ArgumentNullException.ThrowIfNull(request);
         var provider = Carrier(session);
         var engine = Engine;

@@ -13,6 +13,15 @@ public static class DataRenewDiagnostics
 
     internal static readonly Meter Meter = new(Name, typeof(DataRenewDiagnostics).Assembly.GetName().Version?.ToString());
 
+    /// <summary>One activity per logical operation, tagged with the carrier; null when nobody listens.</summary>
+    internal static Activity? StartActivity(string operation, CarrierId? carrier)
+    {
+        var activity = ActivitySource.StartActivity("DataRenew." + operation);
+        activity?.SetTag("datarenew.operation", operation);
+        activity?.SetTag("datarenew.carrier", carrier?.Value);
+        return activity;
+    }
+
     internal static readonly Counter<long> RenewalsStarted = Meter.CreateCounter<long>("datarenew.renewals.started", "{renewal}", "Renewals started.");
 
     internal static readonly Counter<long> RenewalsFinished = Meter.CreateCounter<long>("datarenew.renewals.finished", "{renewal}", "Renewals that reached a final state, by state.");

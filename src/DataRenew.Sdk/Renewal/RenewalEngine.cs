@@ -50,9 +50,8 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     {
         var gate = _drivers.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        using var activity = DataRenewDiagnostics.ActivitySource.StartActivity("DataRenew.Renewal.Drive");
+        using var activity = DataRenewDiagnostics.StartActivity("DriveRenewal", context.Provider.Descriptor.Id);
         activity?.SetTag("datarenew.renewal_id", id.Value);
-        activity?.SetTag("datarenew.carrier", context.Provider.Descriptor.Id.Value);
         try
         {
             // Re-read under the gate: another driver in this process may have moved it on.
@@ -162,7 +161,9 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 return await SaveAsync(Fail(record, new RenewalFailure(RenewalFailureKind.PaymentFailed, refused.Message, refused.CarrierErrorCode))).ConfigureAwait(false);
             }
 
-            DataRenewDiagnostics.PaymentOutcomes.Add(1, new KeyValuePair<string, object?>("status", result.Status.ToString()));
+            DataRenewDiagnostics.PaymentOutcomes.Add(1,
+                new KeyValuePair<string, object?>("carrier", record.Carrier.Value),
+                new KeyValuePair<string, object?>("status", result.Status.ToString()));
             return await SaveAsync(ApplyPayment(record, result)).ConfigureAwait(false);
         }
 
@@ -295,7 +296,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                     refused.CarrierErrorCode))).ConfigureAwait(false);
             }
 
-            DataRenewDiagnostics.Refunds.Add(1);
+            DataRenewDiagnostics.Refunds.Add(1, new KeyValuePair<string, object?>("carrier", record.Carrier.Value));
             return await SaveAsync(record with { State = RenewalState.Failed, RefundId = refund.RefundId }).ConfigureAwait(false);
         }
 
