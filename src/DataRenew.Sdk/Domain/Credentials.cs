@@ -32,14 +32,29 @@ public readonly struct OneTimeCode
 {
     private readonly string? _code;
 
-    /// <summary>Creates a code; spaces are removed.</summary>
+    /// <summary>Creates a code; surrounding spaces, and a single space or dash between digit groups (<c>123-456</c>), are removed.</summary>
     /// <exception cref="DataRenewValidationException">It is not 4 to 10 digits.</exception>
     public OneTimeCode(string code)
     {
-        var digits = code?.Replace(" ", string.Empty, StringComparison.Ordinal);
+        code = code?.Trim() ?? string.Empty;
+        var digits = code.Length <= 32 && IsGroupedDigits(code) ? code.Replace(" ", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal) : null;
         _code = digits is { Length: >= 4 and <= 10 } && digits.All(char.IsAsciiDigit)
             ? digits
             : throw new DataRenewValidationException(nameof(code), "A one-time code is 4 to 10 digits.");
+    }
+
+    // Digits, with single separators only between them: "123456", "123 456", "12-34-56".
+    private static bool IsGroupedDigits(string code)
+    {
+        for (var i = 0; i < code.Length; i++)
+        {
+            if (!char.IsAsciiDigit(code[i]) && (code[i] is not (' ' or '-') || i == 0 || i == code.Length - 1 || !char.IsAsciiDigit(code[i - 1])))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The code, for the adapter to send. Never log it.</summary>

@@ -252,6 +252,13 @@ public readonly struct DataAmount : IEquatable<DataAmount>, IComparable<DataAmou
             >= 1_000L => DataUnit.Kilobyte,
             _ => DataUnit.Byte,
         };
+
+        // Rounding can carry into the next unit: 999,999,999 bytes reads "1 GB", not "1000 MB".
+        if (unit is not (DataUnit.Byte or DataUnit.Terabyte) && Math.Round(In(unit), 2, MidpointRounding.AwayFromZero) >= 1000m)
+        {
+            unit++;
+        }
+
         return ToString(unit);
     }
 

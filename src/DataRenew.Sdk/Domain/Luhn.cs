@@ -42,7 +42,7 @@ internal static class Luhn
             {
                 buffer[n++] = c;
             }
-            else if (c is not (' ' or '-'))
+            else if (c != '-' && !char.IsWhiteSpace(c))
             {
                 return null;
             }

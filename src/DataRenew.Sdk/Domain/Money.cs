@@ -55,7 +55,11 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
         return new Money(Amount * (100m - percent) / 100m, Currency).RoundToMinorUnit();
     }
 
-    /// <summary>Parses an amount written as <c>30.00 USD</c>, <c>USD 30.00</c> or <c>$30.00</c> (dollars), with invariant digits.</summary>
+    /// <summary>
+    /// Parses what <see cref="ToString"/> writes and the usual variants: <c>30.00 USD</c>, <c>USD 30.00</c>,
+    /// <c>$30.00</c>, <c>$1,234.50</c>, <c>-$5.00</c>. Digits are invariant: a comma is only taken as a
+    /// thousands separator between groups of three (<c>30,00 EUR</c> is refused, not read as 3000).
+    /// </summary>
     /// <exception cref="DataRenewValidationException">The text is not an amount with a currency.</exception>
     public static Money Parse(string text)
     {
@@ -75,6 +79,12 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
         money = default;
         var s = text?.Trim() ?? string.Empty;
         string? currency = null;
+        var negative = s.StartsWith("-$", StringComparison.Ordinal);
+        if (negative)
+        {
+            s = s[1..];
+        }
+
         if (s.StartsWith('$'))
         {
             currency = "USD";
@@ -97,13 +107,14 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
             return false;
         }
 
-        if (s.Length is 0 or > 32 || !decimal.TryParse(s, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var amount))
+        if (s.Length is 0 or > 40 || (negative && s.StartsWith('-')) || !HasValidGrouping(s)
+            || !decimal.TryParse(s, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var amount))
         {
             error = "The amount is not a number written with digits and an optional decimal point.";
             return false;
         }
 
-        money = new Money(amount, currency);
+        money = new Money(negative ? -amount : amount, currency);
         error = string.Empty;
         return true;
     }
@@ -157,6 +168,11 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
     /// <summary>The amount with its currency: <c>$30.00</c> for US dollars, <c>30.00 EUR</c> otherwise.</summary>
     public override string ToString()
     {
+        if (Currency.Length == 0)
+        {
+            return Amount.ToString(CultureInfo.InvariantCulture);
+        }
+
         // Whole minor units print as such ($30.00); an unrounded amount keeps its extra digits rather than hide them.
         var digits = Math.Round(Amount, MinorUnitDigits) == Amount ? MinorUnitDigits : Math.Min((int)Amount.Scale, 10);
         var number = Math.Abs(Amount).ToString("N" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
@@ -172,6 +188,15 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
         }
 
         return left.Currency;
+    }
+
+    // Commas may only separate groups of three digits before the decimal point: 1,234,567.50.
+    private static bool HasValidGrouping(string number)
+    {
+        var integer = number.Split('.')[0].TrimStart('-');
+        var groups = integer.Split(',');
+        return groups.Length == 1
+            || (groups[0].Length is >= 1 and <= 3 && groups.Skip(1).All(g => g.Length == 3) && !number.AsSpan(integer.Length).Contains(','));
     }
 
     private static bool IsCurrencyCode(string code) => code.Length == 3 && char.IsAsciiLetter(code[0]) && char.IsAsciiLetter(code[1]) && char.IsAsciiLetter(code[2]);

@@ -53,7 +53,7 @@ public readonly struct PhoneNumber : IEquatable<PhoneNumber>
             {
                 plus = true;
             }
-            else if (c is not (' ' or '-' or '.' or '(' or ')'))
+            else if (c is not ('-' or '.' or '(' or ')') && !char.IsWhiteSpace(c))
             {
                 return false;
             }
@@ -82,10 +82,10 @@ public readonly struct PhoneNumber : IEquatable<PhoneNumber>
             return false;
         }
 
-        // NANP: area code and exchange start with 2-9; N11 codes (211, 911...) are service codes, not area codes.
-        if (d[0] < '2' || d[3] < '2' || (d[1] == '1' && d[2] == '1'))
+        // NANP: area code and exchange start with 2-9; N11 codes (211, 911...) are service codes, neither area codes nor exchanges.
+        if (d[0] < '2' || d[3] < '2' || (d[1] == '1' && d[2] == '1') || (d[4] == '1' && d[5] == '1'))
         {
-            error = "That is not a valid US number: the area code and the exchange cannot start with 0 or 1, and N11 codes are not area codes.";
+            error = "That is not a valid US number: the area code and the exchange cannot start with 0 or 1, and cannot be N11 service codes such as 911.";
             return false;
         }
 

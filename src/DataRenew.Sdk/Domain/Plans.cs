@@ -174,8 +174,8 @@ public sealed record RenewalOption
     /// <summary>The promotions taken into account.</summary>
     public IReadOnlyList<Promotion> AppliedPromotions { get; }
 
-    /// <summary>How much the promotions save against the regular price.</summary>
-    public Money Savings => Plan.Price - Price;
+    /// <summary>How much the promotions save against the regular price (rounded to cents), never below zero.</summary>
+    public Money Savings => Plan.Price.RoundToMinorUnit() > Price ? Plan.Price.RoundToMinorUnit() - Price : Money.Zero(Price.Currency);
 
     /// <summary>
     /// Applies the promotions valid for a plan at a moment: the one price promotion that saves most
@@ -187,7 +187,8 @@ public sealed record RenewalOption
         ArgumentNullException.ThrowIfNull(promotions);
         var applied = new List<Promotion>();
         Promotion? bestDiscount = null;
-        var bestPrice = plan.Price;
+        // Compare prices as they will be charged (rounded to cents): a saving that rounds away is no saving.
+        var bestPrice = plan.Price.RoundToMinorUnit();
         var data = plan.Data;
         foreach (var promotion in promotions)
         {
@@ -203,7 +204,7 @@ public sealed record RenewalOption
                     applied.Add(promotion);
                     break;
                 case PromotionKind.PercentOff or PromotionKind.AmountOff:
-                    var price = DiscountedPrice(plan.Price, promotion);
+                    var price = DiscountedPrice(plan.Price, promotion)?.RoundToMinorUnit();
                     if (price is { } p && p < bestPrice)
                     {
                         bestPrice = p;
@@ -219,7 +220,7 @@ public sealed record RenewalOption
             applied.Insert(0, bestDiscount);
         }
 
-        return new RenewalOption(plan, bestPrice.RoundToMinorUnit(), data, applied);
+        return new RenewalOption(plan, bestPrice, data, applied);
     }
 
     private static Money? DiscountedPrice(Money price, Promotion promotion)

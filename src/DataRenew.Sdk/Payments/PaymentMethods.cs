@@ -243,12 +243,14 @@ public sealed class CardPaymentMethod : PaymentMethod
         return new CardPaymentMethod(digits, brand, expiryMonth, expiryYear, cvv, kind);
     }
 
-    /// <summary>Whether the card has expired at a moment: a card is valid through the last day of its expiry month.</summary>
-    public bool IsExpiredAt(DateTimeOffset now)
-    {
-        var utc = now.UtcDateTime;
-        return utc.Year > ExpiryYear || (utc.Year == ExpiryYear && utc.Month > ExpiryMonth);
-    }
+    /// <summary>
+    /// Whether the card has expired at a moment. A card is valid through the last day of its expiry
+    /// month; since that day ends at different moments around the world, the card counts as expired only
+    /// once the month has ended everywhere (12:00 UTC on the first of the next month). The processor has
+    /// the last word on the days in between.
+    /// </summary>
+    public bool IsExpiredAt(DateTimeOffset now) =>
+        now >= new DateTimeOffset(ExpiryYear, ExpiryMonth, 1, 12, 0, 0, TimeSpan.Zero).AddMonths(1);
 
     /// <summary>The full card number, for a payment gateway to send to its processor. Never log it.</summary>
     public string RevealNumber() => _number;
@@ -269,7 +271,7 @@ public sealed class CardPaymentMethod : PaymentMethod
             '2' when Prefix(4) is >= 2221 and <= 2720 => CardBrand.Mastercard,
             '3' when Prefix(2) is 34 or 37 => CardBrand.AmericanExpress,
             '3' when Prefix(4) is >= 3528 and <= 3589 => CardBrand.Jcb,
-            '3' when Prefix(2) is 36 or 38 or 39 || Prefix(3) is >= 300 and <= 305 => CardBrand.DinersClub,
+            '3' when Prefix(2) is 36 or 38 or 39 || Prefix(3) is >= 300 and <= 305 || Prefix(4) == 3095 => CardBrand.DinersClub,
             '6' when Prefix(4) == 6011 || Prefix(2) == 65 || Prefix(3) is >= 644 and <= 649 => CardBrand.Discover,
             '6' when Prefix(2) == 62 => CardBrand.UnionPay,
             _ => null,

@@ -27,6 +27,7 @@ public sealed class CardPaymentMethodTests
     [InlineData("30569309025904", CardBrand.DinersClub, "737")]
     [InlineData("3056 930902 5904", CardBrand.DinersClub, "737")]
     [InlineData("30000000000004", CardBrand.DinersClub, "737")]
+    [InlineData("30950000000000", CardBrand.DinersClub, "737")]
     [InlineData("36000000000008", CardBrand.DinersClub, "737")]
     [InlineData("38000000000006", CardBrand.DinersClub, "737")]
     [InlineData("3900000000000005", CardBrand.DinersClub, "737")]
@@ -225,18 +226,21 @@ public sealed class CardPaymentMethodTests
     [Theory]
     [InlineData(12, 2028, "2028-12-01T00:00:00Z", false)]
     [InlineData(12, 2028, "2028-12-31T23:59:59.9999999Z", false)]
-    [InlineData(12, 2028, "2029-01-01T00:00:00Z", true)]
+    [InlineData(12, 2028, "2029-01-01T00:00:00Z", false)] // still Dec 31 in Honolulu
+    [InlineData(12, 2028, "2028-12-31T20:00:00-08:00", false)] // 8 pm on the last day, Pacific time
+    [InlineData(12, 2028, "2029-01-01T11:59:59Z", false)] // the last time zone is still on Dec 31
+    [InlineData(12, 2028, "2029-01-01T12:00:00Z", true)]
     [InlineData(12, 2028, "2027-12-31T23:59:59Z", false)]
     [InlineData(12, 2028, "2030-06-15T00:00:00Z", true)]
     [InlineData(2, 2028, "2028-02-29T23:59:59Z", false)] // leap day
-    [InlineData(2, 2028, "2028-03-01T00:00:00Z", true)]
+    [InlineData(2, 2028, "2028-03-01T12:00:00Z", true)]
     [InlineData(2, 2027, "2027-02-28T23:59:59Z", false)]
-    [InlineData(2, 2027, "2027-03-01T00:00:00Z", true)]
+    [InlineData(2, 2027, "2027-03-01T12:00:00Z", true)]
     [InlineData(6, 2028, "2028-01-15T00:00:00Z", false)]
     [InlineData(6, 2028, "2027-12-15T00:00:00Z", false)]
     [InlineData(1, 2028, "2027-12-31T23:59:59Z", false)]
-    [InlineData(1, 2028, "2028-02-01T00:00:00Z", true)]
-    public void A_card_is_valid_through_the_last_day_of_its_expiry_month(int month, int year, string now, bool expired)
+    [InlineData(1, 2028, "2028-02-01T12:00:00Z", true)]
+    public void A_card_is_valid_through_the_last_day_of_its_expiry_month_in_every_time_zone(int month, int year, string now, bool expired)
     {
         var card = PaymentMethod.CreditCard("4242424242424242", month, year, "737");
 

@@ -110,7 +110,6 @@ public sealed class CredentialsTests
     [InlineData("1 2 3")]
     [InlineData("12345678901")]
     [InlineData("12a456")]
-    [InlineData("12-34-56")]
     [InlineData("123\t456")]
     [InlineData("-1234")]
     [InlineData("１２３４５６")] // full-width digits
