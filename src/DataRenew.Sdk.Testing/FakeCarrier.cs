@@ -122,8 +122,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     private readonly List<Promotion> _promotions = [];
     private readonly Queue<FakeOrderScript> _orderScripts = new();
     private readonly List<OrderState> _orders = [];
-    private readonly List<FakeCarrierOperation> _calls = [];
-    private readonly FaultScript<FakeCarrierOperation> _faults = new();
+    private readonly FakeCallLog<FakeCarrierOperation> _log;
     private int _sequence;
 
     /// <summary>Creates an empty carrier; seed it with <see cref="AddPlan"/>, <see cref="AddAccount"/> and <see cref="AddPromotion"/>.</summary>
@@ -131,6 +130,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     {
         _options = options ?? new FakeCarrierOptions();
         _time = timeProvider ?? TimeProvider.System;
+        _log = new FakeCallLog<FakeCarrierOperation>(_time);
         BillingGateway = new FakePaymentGateway(_time, "bill");
         Descriptor = new CarrierDescriptor(
             _options.Id,
@@ -169,22 +169,17 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     public bool HonourIdempotencyKeys { get; set; } = true;
 
     /// <summary>A delay before every call, on the carrier's clock.</summary>
-    public TimeSpan Latency { get; set; }
+    public TimeSpan Latency
+    {
+        get => _log.Latency;
+        set => _log.Latency = value;
+    }
 
     /// <summary>How old the usage figures are when read (carriers serve stale figures).</summary>
     public TimeSpan UsageStaleness { get; set; }
 
     /// <summary>Every call received, in order.</summary>
-    public IReadOnlyList<FakeCarrierOperation> Calls
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _calls.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<FakeCarrierOperation> Calls => _log.Calls;
 
     /// <summary>Every order the carrier accepted (a repeat counts again when keys are not honoured).</summary>
     public IReadOnlyList<FakeOrder> SubmittedOrders
@@ -199,13 +194,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     }
 
     /// <summary>How many times an operation was called.</summary>
-    public int CallCount(FakeCarrierOperation operation)
-    {
-        lock (_gate)
-        {
-            return _calls.Count(c => c == operation);
-        }
-    }
+    public int CallCount(FakeCarrierOperation operation) => _log.Count(operation);
 
     /// <summary>A carrier seeded for demos and tests: see <see cref="FakeCarrierSeed"/> for what it holds.</summary>
     public static FakeCarrier CreateDemo(TimeProvider? timeProvider = null, FakeCarrierOptions? options = null)
@@ -280,7 +269,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     /// <summary>Makes the next call of an operation fail, before or after its effect.</summary>
     public FakeCarrier FailNext(FakeCarrierOperation operation, FaultTiming timing = FaultTiming.BeforeEffect, Func<Exception>? fault = null)
     {
-        _faults.Add(operation, timing, fault ?? (() => new FakeConnectionLostException(operation.ToString())));
+        _log.AddFault(operation, timing, fault);
         return this;
     }
 
@@ -320,7 +309,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     public async Task<CarrierSession> SignInAsync(PasswordCredentials credentials, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(credentials);
-        await EnterAsync(FakeCarrierOperation.SignIn, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.SignIn, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             if (!_accountsByUser.TryGetValue(credentials.Username, out var account))
@@ -349,7 +338,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     /// <inheritdoc />
     public async Task<OneTimeCodeChallenge> RequestOneTimeCodeAsync(PhoneNumber phoneNumber, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(FakeCarrierOperation.RequestOneTimeCode, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.RequestOneTimeCode, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             _ = FindAccountByNumber(phoneNumber) ?? throw new DataRenewException("The number is not a line of this carrier.", Details(404, "INVALID_MSISDN"));
@@ -370,7 +359,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     public async Task<CarrierSession> VerifyOneTimeCodeAsync(OneTimeCodeChallenge challenge, OneTimeCode code, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(challenge);
-        await EnterAsync(FakeCarrierOperation.VerifyOneTimeCode, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.VerifyOneTimeCode, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             if (!_otp.TryGetValue(challenge.PhoneNumber, out var state) || state.ChallengeId != challenge.ChallengeId || state.Code is null)
@@ -403,7 +392,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     /// <inheritdoc />
     public async Task<Account> GetAccountAsync(CarrierSession session, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(FakeCarrierOperation.GetAccount, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.GetAccount, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             var account = Authorize(session).Account;
@@ -414,7 +403,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     /// <inheritdoc />
     public async IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await EnterAsync(FakeCarrierOperation.GetLines, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.GetLines, cancellationToken).ConfigureAwait(false);
         Line[] lines;
         lock (_gate)
         {
@@ -435,7 +424,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     public async Task<UsageSnapshot> GetUsageAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(line);
-        await EnterAsync(FakeCarrierOperation.GetUsage, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.GetUsage, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             var state = AuthorizedLine(session, line.Iccid);
@@ -448,7 +437,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     /// <inheritdoc />
     public async Task<IReadOnlyList<Plan>> GetPlansAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(FakeCarrierOperation.GetPlans, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.GetPlans, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             Authorize(session);
@@ -459,7 +448,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     /// <inheritdoc />
     public async Task<IReadOnlyList<Promotion>> GetPromotionsAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(FakeCarrierOperation.GetPromotions, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.GetPromotions, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             Authorize(session);
@@ -473,7 +462,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     public async Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnterAsync(FakeCarrierOperation.SubmitOrder, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.SubmitOrder, cancellationToken).ConfigureAwait(false);
         CarrierOrder result;
         lock (_gate)
         {
@@ -506,14 +495,14 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
             result = order.ToCarrierOrder();
         }
 
-        _faults.ThrowIfScripted(FakeCarrierOperation.SubmitOrder, FaultTiming.AfterEffect);
+        _log.ThrowIfScripted(FakeCarrierOperation.SubmitOrder, FaultTiming.AfterEffect);
         return result;
     }
 
     /// <inheritdoc />
     public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(FakeCarrierOperation.FindOrder, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.FindOrder, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             Authorize(session);
@@ -525,7 +514,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
-        await EnterAsync(FakeCarrierOperation.GetOrder, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakeCarrierOperation.GetOrder, cancellationToken).ConfigureAwait(false);
         CarrierOrder result;
         lock (_gate)
         {
@@ -540,7 +529,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
             result = state.ToCarrierOrder();
         }
 
-        _faults.ThrowIfScripted(FakeCarrierOperation.GetOrder, FaultTiming.AfterEffect);
+        _log.ThrowIfScripted(FakeCarrierOperation.GetOrder, FaultTiming.AfterEffect);
         return result;
     }
 
@@ -594,22 +583,6 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     private DataRenewErrorDetails Details(int status, string code) => new(Descriptor.Id, status, code, "req-" + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture));
 
     private AuthenticationFailedException AuthFailed(string code, string message, bool locked) => new(message, Details(locked ? 423 : 401, code), locked);
-
-    private async Task EnterAsync(FakeCarrierOperation operation, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            _calls.Add(operation);
-        }
-
-        if (Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(Latency, _time, cancellationToken).ConfigureAwait(false);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        _faults.ThrowIfScripted(operation, FaultTiming.BeforeEffect);
-    }
 
     internal Lock Gate => _gate;
 

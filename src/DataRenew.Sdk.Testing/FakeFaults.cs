@@ -10,19 +10,60 @@ public enum FaultTiming
     AfterEffect,
 }
 
-/// <summary>Faults scripted per operation, consumed in order. Thread-safe.</summary>
-internal sealed class FaultScript<TOperation> where TOperation : struct, Enum
+/// <summary>
+/// What both fakes do on every call: record it, wait out the scripted latency on the fake's clock, and
+/// throw the faults scripted for it (consumed in order). Thread-safe.
+/// </summary>
+internal sealed class FakeCallLog<TOperation>(TimeProvider time) where TOperation : struct, Enum
 {
+    private readonly List<TOperation> _calls = [];
     private readonly List<(TOperation Operation, FaultTiming Timing, Func<Exception> Fault)> _faults = [];
     private readonly Lock _gate = new();
 
-    public void Add(TOperation operation, FaultTiming timing, Func<Exception> fault)
+    public TimeSpan Latency { get; set; }
+
+    public IReadOnlyList<TOperation> Calls
     {
-        ArgumentNullException.ThrowIfNull(fault);
+        get
+        {
+            lock (_gate)
+            {
+                return _calls.ToArray();
+            }
+        }
+    }
+
+    public int Count(TOperation operation)
+    {
         lock (_gate)
         {
-            _faults.Add((operation, timing, fault));
+            return _calls.Count(c => EqualityComparer<TOperation>.Default.Equals(c, operation));
         }
+    }
+
+    public void AddFault(TOperation operation, FaultTiming timing, Func<Exception>? fault)
+    {
+        lock (_gate)
+        {
+            _faults.Add((operation, timing, fault ?? (() => new FakeConnectionLostException(operation.ToString()))));
+        }
+    }
+
+    /// <summary>The start of every call: recorded, delayed, and failed if a fault before its effect is scripted.</summary>
+    public async Task EnterAsync(TOperation operation, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _calls.Add(operation);
+        }
+
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfScripted(operation, FaultTiming.BeforeEffect);
     }
 
     public void ThrowIfScripted(TOperation operation, FaultTiming timing)

@@ -85,9 +85,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
     private readonly Dictionary<string, Payment> _byKey = [];
     private readonly List<FakeCharge> _attempts = [];
     private readonly Dictionary<string, RefundResult> _refunds = [];
-    private readonly List<string> _calls = [];
-    private readonly FaultScript<FakePaymentOperation> _faults = new();
-    private readonly TimeProvider _time;
+    private readonly FakeCallLog<FakePaymentOperation> _log;
     private int _sequence;
 
     /// <summary>Creates a gateway.</summary>
@@ -95,7 +93,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
     /// <param name="name">Prefix of payment ids, such as <c>pay</c> or <c>bill</c>.</param>
     public FakePaymentGateway(TimeProvider? timeProvider = null, string name = "pay")
     {
-        _time = timeProvider ?? TimeProvider.System;
+        _log = new FakeCallLog<FakePaymentOperation>(timeProvider ?? TimeProvider.System);
         Name = name;
     }
 
@@ -106,7 +104,11 @@ public sealed class FakePaymentGateway : IPaymentGateway
     public bool HonourIdempotencyKeys { get; set; } = true;
 
     /// <summary>A delay before every call, on the gateway's clock.</summary>
-    public TimeSpan Latency { get; set; }
+    public TimeSpan Latency
+    {
+        get => _log.Latency;
+        set => _log.Latency = value;
+    }
 
     /// <summary>Every charge that took effect, including repeats when keys are not honoured.</summary>
     public IReadOnlyList<FakeCharge> Charges
@@ -132,17 +134,11 @@ public sealed class FakePaymentGateway : IPaymentGateway
         }
     }
 
-    /// <summary>The names of the calls received, in order.</summary>
-    public IReadOnlyList<string> Calls
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _calls.ToArray();
-            }
-        }
-    }
+    /// <summary>Every call received, in order.</summary>
+    public IReadOnlyList<FakePaymentOperation> Calls => _log.Calls;
+
+    /// <summary>How many times an operation was called.</summary>
+    public int CallCount(FakePaymentOperation operation) => _log.Count(operation);
 
     /// <summary>How many charges with a key prefix moved money (succeeded), refunded or not.</summary>
     public int SucceededCharges(string keyPrefix = "") => Charges.Count(c => c.Status == PaymentStatus.Succeeded && c.IdempotencyKey.StartsWith(keyPrefix, StringComparison.Ordinal));
@@ -162,7 +158,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
     /// <summary>Makes the next call of an operation fail, before or after its effect.</summary>
     public FakePaymentGateway FailNext(FakePaymentOperation operation, FaultTiming timing = FaultTiming.BeforeEffect, Func<Exception>? fault = null)
     {
-        _faults.Add(operation, timing, fault ?? (() => new FakeConnectionLostException(operation.ToString())));
+        _log.AddFault(operation, timing, fault);
         return this;
     }
 
@@ -186,7 +182,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
     public async Task<PaymentResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnterAsync(FakePaymentOperation.Charge, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakePaymentOperation.Charge, cancellationToken).ConfigureAwait(false);
         PaymentResult result;
         lock (_gate)
         {
@@ -211,14 +207,14 @@ public sealed class FakePaymentGateway : IPaymentGateway
             result = payment.ToResult();
         }
 
-        _faults.ThrowIfScripted(FakePaymentOperation.Charge, FaultTiming.AfterEffect);
+        _log.ThrowIfScripted(FakePaymentOperation.Charge, FaultTiming.AfterEffect);
         return result;
     }
 
     /// <inheritdoc />
     public async Task<PaymentResult?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(FakePaymentOperation.FindByIdempotencyKey, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakePaymentOperation.FindByIdempotencyKey, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             return _byKey.TryGetValue(idempotencyKey, out var payment) ? payment.ToResult() : null;
@@ -228,7 +224,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
     /// <inheritdoc />
     public async Task<PaymentResult> GetPaymentAsync(string paymentId, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(FakePaymentOperation.GetPayment, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakePaymentOperation.GetPayment, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             if (!_byId.TryGetValue(paymentId, out var payment))
@@ -250,7 +246,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
     public async Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnterAsync(FakePaymentOperation.Refund, cancellationToken).ConfigureAwait(false);
+        await _log.EnterAsync(FakePaymentOperation.Refund, cancellationToken).ConfigureAwait(false);
         RefundResult refund;
         lock (_gate)
         {
@@ -273,7 +269,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
             _refunds[request.IdempotencyKey] = refund;
         }
 
-        _faults.ThrowIfScripted(FakePaymentOperation.Refund, FaultTiming.AfterEffect);
+        _log.ThrowIfScripted(FakePaymentOperation.Refund, FaultTiming.AfterEffect);
         return refund;
     }
 
@@ -315,22 +311,6 @@ public sealed class FakePaymentGateway : IPaymentGateway
     private static string Digits(string card) => card.Replace(" ", string.Empty, StringComparison.Ordinal);
 
     private string NextId() => $"{Name}_{Interlocked.Increment(ref _sequence).ToString("D6", CultureInfo.InvariantCulture)}";
-
-    private async Task EnterAsync(FakePaymentOperation operation, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            _calls.Add(operation.ToString());
-        }
-
-        if (Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(Latency, _time, cancellationToken).ConfigureAwait(false);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        _faults.ThrowIfScripted(operation, FaultTiming.BeforeEffect);
-    }
 
     private sealed class Payment(string id, string key, Money amount, PaymentMethodSummary method)
     {
