@@ -24,6 +24,9 @@ public enum FakeCarrierOperation
     /// <summary>Listing lines.</summary>
     GetLines,
 
+    /// <summary>Reading one line.</summary>
+    FindLine,
+
     /// <summary>Reading usage.</summary>
     GetUsage,
 
@@ -242,6 +245,17 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         return this;
     }
 
+    /// <summary>Ends a promotion (to test that a quote's offer is honoured or refused).</summary>
+    public FakeCarrier RemovePromotion(string id)
+    {
+        lock (_gate)
+        {
+            _promotions.RemoveAll(p => p.Id == id);
+        }
+
+        return this;
+    }
+
     /// <summary>Adds an account that signs in with a username and password.</summary>
     public FakeAccount AddAccount(string username, string password, string accountId, string displayName)
     {
@@ -326,8 +340,10 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
                     System.Text.Encoding.UTF8.GetBytes(account.Password),
                     System.Text.Encoding.UTF8.GetBytes(credentials.RevealPassword())))
             {
-                account.FailedSignIns++;
-                throw AuthFailed("InvalidCredentials", "The username or password is wrong.", locked: false);
+                // As with one-time codes, the wrong attempt that reaches the limit is the one that locks.
+                return ++account.FailedSignIns >= _options.MaxFailedSignIns
+                    ? throw AuthFailed("AccountLocked", "The account is locked after too many failed sign-ins. Contact support.", locked: true)
+                    : throw AuthFailed("InvalidCredentials", "The username or password is wrong.", locked: false);
             }
 
             account.FailedSignIns = 0;
@@ -418,6 +434,17 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         }
     }
 
+    /// <inheritdoc />
+    public async Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default)
+    {
+        await _log.EnterAsync(FakeCarrierOperation.FindLine, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            var (account, subscriber) = Authorize(session);
+            return account.Lines.Find(l => l.Iccid == iccid && (subscriber is null || l.Number == subscriber))?.ToLine();
+        }
+    }
+
     // ---- ICarrierUsage ----
 
     /// <inheritdoc />
@@ -437,10 +464,11 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     /// <inheritdoc />
     public async Task<IReadOnlyList<Plan>> GetPlansAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(line);
         await _log.EnterAsync(FakeCarrierOperation.GetPlans, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            Authorize(session);
+            AuthorizedLine(session, line.Iccid);
             return _plans.ToArray();
         }
     }
@@ -448,10 +476,11 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     /// <inheritdoc />
     public async Task<IReadOnlyList<Promotion>> GetPromotionsAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(line);
         await _log.EnterAsync(FakeCarrierOperation.GetPromotions, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            Authorize(session);
+            AuthorizedLine(session, line.Iccid);
             return _promotions.ToArray();
         }
     }
@@ -521,7 +550,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
             Authorize(session);
             var state = _orders.Find(o => o.OrderId == order.OrderId)
                 ?? throw new DataRenewException($"No order '{order.OrderId}'.", Details(404, "OrderNotFound"));
-            if (state.Status == CarrierOrderStatus.Pending && ++state.Polls >= state.Script.PendingPolls)
+            if (state.Status == CarrierOrderStatus.Pending && state.Polls++ >= state.Script.PendingPolls)
             {
                 Finish(state);
             }

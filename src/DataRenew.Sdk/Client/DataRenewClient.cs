@@ -150,6 +150,7 @@ public class DataRenewClient
         using var activity = DataRenewDiagnostics.StartActivity("CreateQuote", session.Carrier);
         ArgumentNullException.ThrowIfNull(line);
         var provider = Carrier(session);
+        line = await CurrentLineAsync(provider, session, line.Iccid, cancellationToken).ConfigureAwait(false);
         EnsureRenewable(provider, line);
         var options = await OptionsAsync(provider, session, line, cancellationToken).ConfigureAwait(false);
         var option = options.FirstOrDefault(o => o.Plan.Code == plan)
@@ -166,7 +167,13 @@ public class DataRenewClient
     /// payer). Then show <see cref="RenewalOperation.PayerAction"/> if there is one, and wait for it.
     /// </summary>
     /// <exception cref="DataRenewValidationException">The payment method is not accepted, the card has expired, or no gateway can take it. Nothing was sent.</exception>
-    /// <exception cref="QuoteNoLongerValidException">The quote expired or the price changed. Nothing was charged.</exception>
+    /// <exception cref="QuoteNoLongerValidException">The quote expired, or the price or the data changed. Nothing was charged.</exception>
+    /// <remarks>
+    /// Set <see cref="RenewalRequest.RenewalId"/> to an id made beforehand (<see cref="RenewalId.New"/>) to make
+    /// this call safe to retry: a second call with the same id continues the same renewal. A transient failure
+    /// after the renewal was recorded does not throw: the operation is returned, and waiting on it reads the
+    /// outcome back.
+    /// </remarks>
     public virtual async Task<RenewalOperation> StartRenewalAsync(DataRenewSession session, RenewalRequest request, CancellationToken cancellationToken = default)
     {
         using var activity = DataRenewDiagnostics.StartActivity("StartRenewal", session.Carrier);
@@ -181,28 +188,49 @@ public class DataRenewClient
         }
 
         var gateway = GatewayFor(provider, request.PaymentMethod);
-        EnsureRenewable(provider, quote.Line);
-        await EnsurePriceHoldsAsync(provider, session, quote, cancellationToken).ConfigureAwait(false);
+        var engine = Engine;
+        if (request.RenewalId is { } requestedId && await engine.Journal.GetAsync(requestedId, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            // The app retried a start whose outcome it did not see: continue that renewal, never a second one.
+            if (existing.Carrier != provider.Descriptor.Id || existing.AccountId != session.Account.AccountId || existing.Line.Iccid != quote.Line.Iccid
+                || existing.Plan.Code != quote.Plan.Code || existing.Price != quote.Price || existing.Payment != request.PaymentMethod.Summary)
+            {
+                throw new DataRenewValidationException("request.RenewalId", $"Renewal '{requestedId}' already exists for another line, plan, price or payment method; use a new id.");
+            }
+
+            return await ResumeRenewalAsync(session, new ResumeRenewalRequest(requestedId) { PaymentMethod = request.PaymentMethod }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var line = await CurrentLineAsync(provider, session, quote.Line.Iccid, cancellationToken).ConfigureAwait(false);
+        EnsureRenewable(provider, line);
+        await EnsureOfferHoldsAsync(provider, session, quote, line, cancellationToken).ConfigureAwait(false);
 
         var now = _time.GetUtcNow();
         var record = new RenewalRecord
         {
-            Id = RenewalId.New(),
+            Id = request.RenewalId ?? RenewalId.New(),
             Version = 1,
             State = RenewalState.Started,
             Carrier = provider.Descriptor.Id,
             AccountId = session.Account.AccountId,
-            Line = quote.Line,
+            Line = line,
             Plan = quote.Plan,
             Price = quote.Price,
             Payment = request.PaymentMethod.Summary,
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var engine = Engine;
         await engine.CreateAsync(record, cancellationToken).ConfigureAwait(false);
         var operation = new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record);
-        await operation.DriveAsync(DriveMode.UntilWaiting, null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await operation.DriveAsync(DriveMode.UntilWaiting, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RenewalErrors.IsTransient(ex, cancellationToken))
+        {
+            // The renewal is journaled and its attempt counted: hand it over, and waiting reads the outcome back.
+        }
+
         return operation;
     }
 
@@ -237,6 +265,11 @@ public class DataRenewClient
             throw new DataRenewValidationException(nameof(session), $"No payment gateway is registered for {record.Payment}; register the one the renewal started with.");
         }
 
+        if (!record.IsFinal)
+        {
+            await CurrentLineAsync(provider, session, record.Line.Iccid, cancellationToken).ConfigureAwait(false);
+        }
+
         Log.Resumed(_logger, record.Id, record.State);
         var operation = new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record);
         if (!record.IsFinal)
@@ -250,6 +283,10 @@ public class DataRenewClient
     /// <summary>Reads a renewal from the journal without touching the carrier; <see langword="null"/> when unknown.</summary>
     public virtual Task<RenewalRecord?> GetRenewalAsync(RenewalId renewalId, CancellationToken cancellationToken = default)
         => Engine.Journal.GetAsync(renewalId, cancellationToken);
+
+    /// <summary>The renewals in the journal that have not reached a final state: resume each to settle it.</summary>
+    public virtual IAsyncEnumerable<RenewalRecord> GetUnfinishedRenewalsAsync(CancellationToken cancellationToken = default)
+        => Engine.Journal.ListUnfinishedAsync(cancellationToken);
 
     private RenewalEngine Engine => _engine ?? throw new InvalidOperationException("This client was created for mocking.");
 
@@ -268,7 +305,8 @@ public class DataRenewClient
         return plans.Select(p => RenewalOption.For(p, promotions, now)).OrderBy(o => o.Price.Amount).ThenBy(o => o.Data).ToArray();
     }
 
-    private async Task EnsurePriceHoldsAsync(ICarrierProvider provider, DataRenewSession session, RenewalQuote quote, CancellationToken cancellationToken)
+    // The person pays what they saw, for what they saw: the same price and the same data (bonus included).
+    private async Task EnsureOfferHoldsAsync(ICarrierProvider provider, DataRenewSession session, RenewalQuote quote, Line line, CancellationToken cancellationToken)
     {
         QuoteInvalidReason? reason = null;
         Money? current = null;
@@ -278,7 +316,7 @@ public class DataRenewClient
         }
         else
         {
-            var option = (await OptionsAsync(provider, session, quote.Line, cancellationToken).ConfigureAwait(false)).FirstOrDefault(o => o.Plan.Code == quote.Plan.Code);
+            var option = (await OptionsAsync(provider, session, line, cancellationToken).ConfigureAwait(false)).FirstOrDefault(o => o.Plan.Code == quote.Plan.Code);
             current = option?.Price;
             if (option is null)
             {
@@ -287,6 +325,10 @@ public class DataRenewClient
             else if (option.Price != quote.Price)
             {
                 reason = QuoteInvalidReason.PriceChanged;
+            }
+            else if (option.Data != quote.Option.Data)
+            {
+                reason = QuoteInvalidReason.OfferChanged;
             }
         }
 
@@ -314,6 +356,10 @@ public class DataRenewClient
             ? provider.Billing ?? throw new DataRenewValidationException("request.PaymentMethod", $"{descriptor.DisplayName} has no carrier billing.")
             : _paymentGateway ?? throw new DataRenewValidationException("request.PaymentMethod", "No payment gateway is registered for card and wallet payments; register one with AddDataRenew().UsePaymentGateway(...).");
     }
+
+    private static async Task<Line> CurrentLineAsync(ICarrierProvider provider, DataRenewSession session, Iccid iccid, CancellationToken cancellationToken) =>
+        await provider.Accounts.FindLineAsync(session.CarrierSession, iccid, cancellationToken).ConfigureAwait(false)
+        ?? throw new DataRenewValidationException("line", $"Line {iccid.ToMaskedString()} is not on the signed-in account (or not the number this session signed in with).");
 
     private static void EnsureRenewable(ICarrierProvider provider, Line line)
     {

@@ -31,7 +31,15 @@ public sealed class DataRenewSession
 /// <summary>Pay for a quote: what <see cref="DataRenewClient.StartRenewalAsync"/> takes.</summary>
 /// <param name="Quote">The quote the person accepted.</param>
 /// <param name="PaymentMethod">How they pay. Held in memory only; the journal keeps its masked summary.</param>
-public sealed record RenewalRequest(RenewalQuote Quote, Payments.PaymentMethod PaymentMethod);
+public sealed record RenewalRequest(RenewalQuote Quote, Payments.PaymentMethod PaymentMethod)
+{
+    /// <summary>
+    /// The renewal's id, made by the app before the call (<see cref="Sdk.RenewalId.New"/>) and kept, so that
+    /// retrying the start after a lost answer continues the same renewal instead of paying for a second.
+    /// A new id is made when this is <see langword="null"/>.
+    /// </summary>
+    public RenewalId? RenewalId { get; init; }
+}
 
 /// <summary>Resume a renewal: what <see cref="DataRenewClient.ResumeRenewalAsync(DataRenewSession, ResumeRenewalRequest, CancellationToken)"/> takes.</summary>
 /// <param name="RenewalId">The renewal.</param>

@@ -81,6 +81,9 @@ public enum QuoteInvalidReason
 
     /// <summary>The carrier no longer offers the plan.</summary>
     PlanWithdrawn,
+
+    /// <summary>The price holds but the offer does not: the data (with any bonus) is no longer what was quoted.</summary>
+    OfferChanged,
 }
 
 /// <summary>
@@ -111,6 +114,7 @@ public sealed class QuoteNoLongerValidException : DataRenewException
     {
         QuoteInvalidReason.Expired => $"The quote for {quoted} has expired; request a new quote.",
         QuoteInvalidReason.PriceChanged => $"The price changed from {quoted} to {current}; request a new quote and confirm the new price.",
+        QuoteInvalidReason.OfferChanged => $"The offer changed since the quote (the data or a promotion is no longer the same); request a new quote and confirm it.",
         _ => "The plan is no longer offered; choose another plan.",
     };
 }

@@ -46,6 +46,13 @@ public interface ICarrierAccounts
 
     /// <summary>The account's lines, paged by the adapter.</summary>
     IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One line as the carrier reports it now, or <see langword="null"/> when the session cannot see it
+    /// (another account's line, or a line other than the number a one-time-code session is scoped to).
+    /// The engine asks before quoting and before paying, so it must be cheap: one call, not a listing.
+    /// </summary>
+    Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Data usage.</summary>

@@ -71,6 +71,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     {
         private readonly bool _wait = mode == DriveMode.UntilFinal;
         private int _polls;
+        private bool _polledOnce;
         private int _transientFailures;
 
         private TimeProvider Time => engine.Time;
@@ -82,10 +83,13 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             while (!record.IsFinal)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (mode == DriveMode.UntilWaiting && record.State is RenewalState.AwaitingPayerAction or RenewalState.PaymentProcessing or RenewalState.Confirming)
+                var polling = record.State is RenewalState.AwaitingPayerAction or RenewalState.PaymentProcessing or RenewalState.Confirming;
+                if (polling && (mode == DriveMode.UntilWaiting || (mode == DriveMode.PollOnce && _polledOnce)))
                 {
                     return record;
                 }
+
+                _polledOnce |= polling;
 
                 RenewalRecord? next;
                 try
@@ -101,7 +105,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                     };
                     _transientFailures = 0;
                 }
-                catch (Exception ex) when (_wait && IsTransient(ex, cancellationToken) && ++_transientFailures < MaxConsecutiveTransientFailures)
+                catch (Exception ex) when (_wait && RenewalErrors.IsTransient(ex, cancellationToken) && ++_transientFailures < MaxConsecutiveTransientFailures)
                 {
                     // The step's attempt is journaled: the next round reads its outcome back before repeating it.
                     Log.StepFailedTransiently(engine.Logger, record.Id, record.State, ex.GetType().Name);
@@ -155,7 +159,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             {
                 return await SaveAsync(Fail(record, new RenewalFailure(RenewalFailureKind.PaymentDeclined, declined.Decline.Message, declined.Decline.Code))).ConfigureAwait(false);
             }
-            catch (DataRenewException refused) when (IsDefiniteRefusal(refused))
+            catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
             {
                 // The gateway answered "no": no money moved, and asking again would get the same answer.
                 return await SaveAsync(Fail(record, new RenewalFailure(RenewalFailureKind.PaymentFailed, refused.Message, refused.CarrierErrorCode))).ConfigureAwait(false);
@@ -178,8 +182,11 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
             if (record.WaitDeadline is { } deadline && Time.GetUtcNow() >= deadline)
             {
-                return await SaveAsync(NeedsAttention(record, new RenewalFailure(RenewalFailureKind.PayerActionTimedOut,
-                    $"The payment was not completed within {Options.PayerActionTimeout}; payment {record.PaymentId} may still be approved. Check it before trying again."))).ConfigureAwait(false);
+                var (kind, what) = record.State == RenewalState.AwaitingPayerAction
+                    ? (RenewalFailureKind.PayerActionTimedOut, "The payer did not complete the payment")
+                    : (RenewalFailureKind.PaymentTimedOut, "The payment did not settle");
+                return await SaveAsync(NeedsAttention(record, new RenewalFailure(kind,
+                    $"{what} within {Options.PayerActionTimeout}; payment {record.PaymentId} may still go through. Check it before trying again."))).ConfigureAwait(false);
             }
 
             return null;
@@ -222,7 +229,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 var request = new CarrierOrderRequest(record.Id, record.Line, record.Plan, record.Price, record.Payment, record.PaymentId);
                 order = await orders.SubmitAsync(context.Session, request, cancellationToken).ConfigureAwait(false);
             }
-            catch (DataRenewException refused) when (IsDefiniteRefusal(refused))
+            catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
             {
                 Log.OrderRefused(engine.Logger, record.Id, refused.CarrierErrorCode);
                 return await SaveAsync(AfterOrderFailed(record, new RenewalFailure(RenewalFailureKind.CarrierRefused, refused.Message, refused.CarrierErrorCode))).ConfigureAwait(false);
@@ -234,7 +241,6 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         private async Task<RenewalRecord?> PollOrderAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
             var order = await context.Provider.Orders.GetAsync(context.Session, record.Order!, cancellationToken).ConfigureAwait(false);
-            _polls++;
             if (order.Status != CarrierOrderStatus.Pending)
             {
                 return await SaveAsync(ApplyOrder(record, order)).ConfigureAwait(false);
@@ -288,7 +294,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                     new RefundRequest(record.PaymentId!, record.Price, record.RefundIdempotencyKey, record.Failure?.Message ?? "The carrier did not apply the plan."),
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (DataRenewException refused) when (IsDefiniteRefusal(refused))
+            catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
             {
                 // Money moved, the plan was not applied and the gateway will not give it back: a person must.
                 return await SaveAsync(NeedsAttention(record, new RenewalFailure(RenewalFailureKind.RefundFailed,
@@ -354,17 +360,5 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
             delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, Time, cancellationToken);
-
-        private static bool IsTransient(Exception ex, CancellationToken cancellationToken) => ex switch
-        {
-            OperationCanceledException => !cancellationToken.IsCancellationRequested,
-            DataRenewException d => d.IsTransient,
-            HttpRequestException or TimeoutException or IOException => true,
-            _ => false,
-        };
-
-        // A carrier or gateway that answered "no" (not a lost answer, not throttling, not an expired session) refused.
-        private static bool IsDefiniteRefusal(DataRenewException ex) =>
-            !ex.IsTransient && ex is not AuthenticationFailedException and not DataRenewValidationException;
     }
 }

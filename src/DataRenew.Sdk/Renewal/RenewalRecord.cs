@@ -61,6 +61,9 @@ public enum RenewalFailureKind
     /// <summary>The payer did not complete the payment action in time.</summary>
     PayerActionTimedOut,
 
+    /// <summary>The payment stayed processing past the deadline.</summary>
+    PaymentTimedOut,
+
     /// <summary>The carrier did not apply the plan and the gateway refused the refund: money must be returned by hand.</summary>
     RefundFailed,
 }

@@ -106,7 +106,7 @@ public sealed class CarrierOutcomeTests
         await h.AssertJournalIsSoundAsync(final.Id);
     }
 
-    [Theory(Skip = "BUG: FakeOrderScript.CompleteAfter(n)/FailAfter(n) answer Pending to only n-1 status reads, not n as documented (FakeCarrier.GetAsync: `++state.Polls >= state.Script.PendingPolls`); so DefaultPendingPolls=1 completes on the first read.")]
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     public async Task Order_pending_for_n_status_reads_is_read_n_plus_one_times(int pendingPolls)
@@ -122,7 +122,7 @@ public sealed class CarrierOutcomeTests
         Assert.Equal(pendingPolls + 1, h.Carrier.CallCount(FakeCarrierOperation.GetOrder));
     }
 
-    [Fact(Skip = "BUG: a refund the gateway refuses for good (non-transient error) leaves the renewal in Refunding forever and every wait rethrows (RenewalEngine.RefundAsync has no failure path to NeedsAttention).")]
+    [Fact]
     public async Task Refund_the_gateway_refuses_for_good_is_handed_to_a_person_instead_of_retried_forever()
     {
         var h = new Harness();

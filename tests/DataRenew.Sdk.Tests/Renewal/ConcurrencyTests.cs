@@ -16,12 +16,12 @@ public sealed class ConcurrencyTests
         var session = await h.SignInAsync();
         var line = await h.PhysicalLineAsync(session);
 
-        var finals = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Task.Run(async () =>
+        var operations = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Task.Run(async () =>
         {
             var quote = await h.Client.CreateQuoteAsync(session, line, FakeCarrierSeed.Plan5Gb.Code, Ct);
-            var operation = await h.Client.StartRenewalAsync(session, new RenewalRequest(quote, Harness.Visa), Ct);
-            return await operation.UpdateStatusAsync(Ct);
+            return await h.Client.StartRenewalAsync(session, new RenewalRequest(quote, Harness.Visa), Ct);
         }, Ct)));
+        var finals = await h.RunAsync(Task.WhenAll(operations.Select(o => o.WaitForCompletionAsync(Ct))));
 
         Assert.All(finals, r => Assert.Equal(RenewalState.Completed, r.State));
         Assert.Equal(40, finals.Select(r => r.Id).Distinct().Count());

@@ -178,7 +178,8 @@ public sealed class InputValidationTests
         Assert.Equal(RenewalState.Completed, final.State);
         Assert.Single(h.Payments.Charges);
         Assert.False(expiresThisMonth.IsExpiredAt(new DateTimeOffset(2026, 11, 30, 23, 59, 59, TimeSpan.Zero)));
-        Assert.True(expiresThisMonth.IsExpiredAt(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.False(expiresThisMonth.IsExpiredAt(new DateTimeOffset(2026, 12, 1, 11, 59, 59, TimeSpan.Zero))); // still Nov 30 somewhere
+        Assert.True(expiresThisMonth.IsExpiredAt(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero)));
     }
 
     [Theory]

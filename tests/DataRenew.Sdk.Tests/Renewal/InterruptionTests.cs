@@ -30,8 +30,9 @@ public sealed class InterruptionTests
 
     public static TheoryData<InterruptionPoint, bool, bool> EveryPointDuringStart()
     {
+        // A start stops before the first status poll, so order polls are interrupted while waiting (below).
         var data = new TheoryData<InterruptionPoint, bool, bool>();
-        foreach (var point in Enum.GetValues<InterruptionPoint>())
+        foreach (var point in Enum.GetValues<InterruptionPoint>().Where(p => p is not (InterruptionPoint.GetOrderBeforeEffect or InterruptionPoint.GetOrderAfterEffect)))
         {
             foreach (var honourKeys in new[] { true, false })
             {

@@ -232,7 +232,7 @@ public sealed class PaymentOutcomeTests
     }
 
     [Fact]
-    public async Task Processing_payment_that_is_left_pending_by_start_is_reported_as_processing()
+    public async Task Processing_payment_is_reported_as_processing_by_start_which_does_not_poll()
     {
         var h = new Harness();
         h.Payments.EnqueueCharge(FakeChargeScript.Processing(2));
@@ -241,7 +241,7 @@ public sealed class PaymentOutcomeTests
 
         Assert.Equal(RenewalState.PaymentProcessing, operation.State);
         Assert.Null(operation.PayerAction);
-        Assert.Equal(1, h.GatewayCalls(FakePaymentOperation.GetPayment));
+        Assert.Equal(0, h.GatewayCalls(FakePaymentOperation.GetPayment));
         Assert.Equal(0, h.Carrier.CallCount(FakeCarrierOperation.SubmitOrder));
     }
 

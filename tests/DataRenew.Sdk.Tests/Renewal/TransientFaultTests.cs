@@ -141,18 +141,17 @@ public sealed class TransientFaultTests
     }
 
     [Fact]
-    public async Task Transient_fault_during_start_is_not_retried_but_the_renewal_stays_resumable_and_charges_once()
+    public async Task Transient_fault_during_start_hands_back_the_recorded_renewal_and_waiting_charges_once()
     {
         var h = NewWorld(honourKeys: false);
         h.Payments.FailNext(FakePaymentOperation.Charge, FaultTiming.AfterEffect);
         var (session, quote) = await h.QuoteAsync();
 
-        // Start does not wait, so it does not retry: the lost answer reaches the caller, without the renewal's id.
-        await Assert.ThrowsAsync<FakeConnectionLostException>(() => h.Client.StartRenewalAsync(session, new RenewalRequest(quote, Harness.Visa), Ct));
-        var id = await h.SingleUnfinishedAsync();
-        Assert.Equal(RenewalState.Charging, (await h.Journal.GetAsync(id, Ct))!.State);
+        // The answer to the charge was lost: start does not throw it away with the renewal's id, it returns the operation.
+        var operation = await h.Client.StartRenewalAsync(session, new RenewalRequest(quote, Harness.Visa), Ct);
+        Assert.Equal(RenewalState.Charging, operation.State);
+        Assert.Equal(operation.Id, await h.SingleUnfinishedAsync());
 
-        var operation = await h.Client.ResumeRenewalAsync(session, id, Ct);
         var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct));
 
         AssertCompletedOnce(h, final);

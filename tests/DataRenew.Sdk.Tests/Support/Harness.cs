@@ -112,7 +112,7 @@ internal sealed class Harness
     public IReadOnlyList<FakeCharge> ChargesOf(RenewalId id) =>
         Payments.Charges.Where(c => c.IdempotencyKey.StartsWith(id.Value, StringComparison.Ordinal)).ToArray();
 
-    public int GatewayCalls(FakePaymentOperation operation) => Payments.Calls.Count(c => c == operation.ToString());
+    public int GatewayCalls(FakePaymentOperation operation) => Payments.CallCount(operation);
 
     /// <summary>
     /// What must hold for every renewal's history: versions 1, 2, 3… without gaps, one renewal, time never
