@@ -72,10 +72,12 @@ static async Task<int> RunAsync(QuickStartSettings settings)
     var quote = await client.CreateQuoteAsync(session, line, new PlanCode(settings.Plan), ct);
     Screen.Options(options, quote);
 
-    // 4. Pay: card details are checked here, before anything is sent.
+    // 4. Pay: card details are checked here, before anything is sent. Keeping the renewal id made up
+    //    front makes the start safe to retry: the same id continues the same renewal, never a second charge.
     var card = PaymentMethod.CreditCard(settings.CardNumber, 12, 2030, "123");
     Screen.Payment(card, quote);
-    var renewal = await client.StartRenewalAsync(session, new RenewalRequest(quote, card), ct);
+    var request = new RenewalRequest(quote, card) { RenewalId = RenewalId.New() };
+    var renewal = await client.StartRenewalAsync(session, request, ct);
     Screen.Status(renewal.Current);
 
     // 5. Confirm: wait until the carrier has applied the plan, or the renewal definitely failed.
