@@ -164,19 +164,26 @@ public readonly struct DataAmount : IEquatable<DataAmount>, IComparable<DataAmou
         return true;
     }
 
-    private static DataUnit? ParseUnit(ReadOnlySpan<char> unit) => unit.ToString().ToUpperInvariant() switch
+    // Compared on the span: parsing a size allocates nothing.
+    private static DataUnit? ParseUnit(ReadOnlySpan<char> unit)
     {
-        "B" or "BYTE" or "BYTES" => DataUnit.Byte,
-        "KB" => DataUnit.Kilobyte,
-        "MB" => DataUnit.Megabyte,
-        "GB" => DataUnit.Gigabyte,
-        "TB" => DataUnit.Terabyte,
-        "KIB" => DataUnit.Kibibyte,
-        "MIB" => DataUnit.Mebibyte,
-        "GIB" => DataUnit.Gibibyte,
-        "TIB" => DataUnit.Tebibyte,
-        _ => null,
-    };
+        foreach (var (symbol, value) in UnitSymbols)
+        {
+            if (unit.Equals(symbol, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly (string Symbol, DataUnit Unit)[] UnitSymbols =
+    [
+        ("B", DataUnit.Byte), ("BYTE", DataUnit.Byte), ("BYTES", DataUnit.Byte),
+        ("KB", DataUnit.Kilobyte), ("MB", DataUnit.Megabyte), ("GB", DataUnit.Gigabyte), ("TB", DataUnit.Terabyte),
+        ("KIB", DataUnit.Kibibyte), ("MIB", DataUnit.Mebibyte), ("GIB", DataUnit.Gibibyte), ("TIB", DataUnit.Tebibyte),
+    ];
 
     /// <summary>The amount in a unit, as a decimal (not meaningful when unlimited).</summary>
     public decimal In(DataUnit unit) => (decimal)_bytes / BytesPer(unit);
