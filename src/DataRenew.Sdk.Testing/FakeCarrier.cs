@@ -498,7 +498,9 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
             var line = AuthorizedLine(session, request.Line.Iccid);
             if (HonourIdempotencyKeys && _orders.Find(o => o.RenewalId == request.RenewalId) is { } existing)
             {
-                return existing.ToCarrierOrder();
+                return existing.Plan.Code == request.Plan.Code && existing.Line.Iccid == request.Line.Iccid
+                    ? existing.ToCarrierOrder()
+                    : throw new DataRenewException("This renewal id was used for another order.", Details(409, "IDEMPOTENCY_MISMATCH"));
             }
 
             var plan = _plans.Find(p => p.Code == request.Plan.Code)

@@ -17,6 +17,9 @@ public enum FakePaymentOperation
 
     /// <summary><see cref="IPaymentGateway.RefundAsync"/>.</summary>
     Refund,
+
+    /// <summary><see cref="IPaymentGateway.CancelAsync"/>.</summary>
+    Cancel,
 }
 
 /// <summary>What the fake gateway does with a charge.</summary>
@@ -188,7 +191,10 @@ public sealed class FakePaymentGateway : IPaymentGateway
         {
             if (HonourIdempotencyKeys && _byKey.TryGetValue(request.IdempotencyKey, out var existing))
             {
-                return existing.ToResult();
+                // Like real processors: a key replays its first charge, and only for the same charge.
+                return existing.Amount == request.Amount && existing.Method == request.Method.Summary
+                    ? existing.ToResult()
+                    : throw new DataRenewException("This idempotency key was used for another charge.", new DataRenewErrorDetails(StatusCode: 409, CarrierErrorCode: "idempotency_mismatch"));
             }
 
             var script = ScriptFor(request.Method);
@@ -260,17 +266,42 @@ public sealed class FakePaymentGateway : IPaymentGateway
                 throw new DataRenewException($"Payment '{request.PaymentId}' cannot be refunded.", new DataRenewErrorDetails(StatusCode: 400, CarrierErrorCode: "charge_not_refundable"));
             }
 
-            if (request.Amount > payment.Amount)
+            if (request.Amount + payment.Refunded > payment.Amount)
             {
-                throw new DataRenewException("A refund cannot exceed the payment.", new DataRenewErrorDetails(StatusCode: 400, CarrierErrorCode: "amount_too_large"));
+                throw new DataRenewException("A refund cannot exceed what is left of the payment.", new DataRenewErrorDetails(StatusCode: 400, CarrierErrorCode: "amount_too_large"));
             }
 
             refund = new RefundResult($"re_{NextId()}", payment.Id, request.Amount);
+            payment.Refunded += request.Amount;
             _refunds[request.IdempotencyKey] = refund;
         }
 
         _log.ThrowIfScripted(FakePaymentOperation.Refund, FaultTiming.AfterEffect);
         return refund;
+    }
+
+    /// <inheritdoc />
+    public async Task<PaymentResult> CancelAsync(string paymentId, CancellationToken cancellationToken = default)
+    {
+        await _log.EnterAsync(FakePaymentOperation.Cancel, cancellationToken).ConfigureAwait(false);
+        PaymentResult result;
+        lock (_gate)
+        {
+            if (!_byId.TryGetValue(paymentId, out var payment))
+            {
+                throw new DataRenewException($"No payment '{paymentId}'.", new DataRenewErrorDetails(StatusCode: 404, CarrierErrorCode: "resource_missing"));
+            }
+
+            if (payment.Status is PaymentStatus.RequiresAction or PaymentStatus.Processing)
+            {
+                payment.Status = PaymentStatus.Canceled;
+            }
+
+            result = payment.ToResult();
+        }
+
+        _log.ThrowIfScripted(FakePaymentOperation.Cancel, FaultTiming.AfterEffect);
+        return result;
     }
 
     private FakeChargeScript ScriptFor(PaymentMethod method)
@@ -323,6 +354,8 @@ public sealed class FakePaymentGateway : IPaymentGateway
         public PaymentMethodSummary Method { get; } = method;
 
         public PaymentStatus Status { get; set; }
+
+        public Money Refunded { get; set; } = Money.Zero(amount.Currency);
 
         public PaymentDecline? Decline { get; set; }
 

@@ -104,6 +104,7 @@ public class DataRenewClient
     /// <exception cref="AuthenticationFailedException">The code is wrong or expired, or the number is locked.</exception>
     public virtual async Task<DataRenewSession> SignInWithOneTimeCodeAsync(OneTimeCodeChallenge challenge, string code, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(challenge);
         using var activity = DataRenewDiagnostics.StartActivity("SignInWithOneTimeCode", challenge.Carrier);
         ArgumentNullException.ThrowIfNull(challenge);
         var oneTimeCode = new OneTimeCode(code);
@@ -125,6 +126,7 @@ public class DataRenewClient
     /// <summary>Step 2: the line's plan, data used and left, cycle end and next charge date, as of when the carrier measured them.</summary>
     public virtual async Task<LineOverview> GetLineOverviewAsync(DataRenewSession session, Line line, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(session);
         using var activity = DataRenewDiagnostics.StartActivity("GetLineOverview", session.Carrier);
         ArgumentNullException.ThrowIfNull(line);
         var provider = Carrier(session);
@@ -136,6 +138,7 @@ public class DataRenewClient
     /// <summary>Step 3: the plans the line can be renewed with, promotions applied, cheapest first.</summary>
     public virtual async Task<IReadOnlyList<RenewalOption>> GetRenewalOptionsAsync(DataRenewSession session, Line line, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(session);
         using var activity = DataRenewDiagnostics.StartActivity("GetRenewalOptions", session.Carrier);
         ArgumentNullException.ThrowIfNull(line);
         var provider = Carrier(session);
@@ -147,8 +150,14 @@ public class DataRenewClient
     /// <exception cref="PlanNotEligibleException">The line cannot change plans now (for example, it is suspended).</exception>
     public virtual async Task<RenewalQuote> CreateQuoteAsync(DataRenewSession session, Line line, PlanCode plan, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(session);
         using var activity = DataRenewDiagnostics.StartActivity("CreateQuote", session.Carrier);
         ArgumentNullException.ThrowIfNull(line);
+        if (plan.Value.Length == 0)
+        {
+            throw new DataRenewValidationException(nameof(plan), "A plan code is required.");
+        }
+
         var provider = Carrier(session);
         line = await CurrentLineAsync(provider, session, line.Iccid, cancellationToken).ConfigureAwait(false);
         EnsureRenewable(provider, line);
@@ -176,6 +185,7 @@ public class DataRenewClient
     /// </remarks>
     public virtual async Task<RenewalOperation> StartRenewalAsync(DataRenewSession session, RenewalRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(session);
         using var activity = DataRenewDiagnostics.StartActivity("StartRenewal", session.Carrier);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Quote, "request.Quote");
@@ -185,6 +195,11 @@ public class DataRenewClient
         if (quote.Carrier != provider.Descriptor.Id)
         {
             throw new DataRenewValidationException("request.Quote", $"The quote is for {quote.Carrier}, but the session is at {provider.Descriptor.Id}.");
+        }
+
+        if (request.RenewalId is { Value.Length: 0 })
+        {
+            throw new DataRenewValidationException("request.RenewalId", "The renewal id is empty; make one with RenewalId.New().");
         }
 
         var gateway = GatewayFor(provider, request.PaymentMethod);
@@ -220,18 +235,8 @@ public class DataRenewClient
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await engine.CreateAsync(record, cancellationToken).ConfigureAwait(false);
-        var operation = new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record);
-        try
-        {
-            await operation.DriveAsync(DriveMode.UntilWaiting, null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RenewalErrors.IsTransient(ex, cancellationToken))
-        {
-            // The renewal is journaled and its attempt counted: hand it over, and waiting reads the outcome back.
-        }
-
-        return operation;
+        record = await engine.CreateAsync(record, cancellationToken).ConfigureAwait(false);
+        return await HandOverAsync(new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Resumes a renewal by id, from this or another client or process, and moves it as far as it goes without waiting or polling.</summary>
@@ -244,40 +249,47 @@ public class DataRenewClient
     /// <exception cref="DataRenewValidationException">The renewal belongs to another carrier or account, or the payment method differs from the one it started with.</exception>
     public virtual async Task<RenewalOperation> ResumeRenewalAsync(DataRenewSession session, ResumeRenewalRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(session);
         using var activity = DataRenewDiagnostics.StartActivity("ResumeRenewal", session.Carrier);
         ArgumentNullException.ThrowIfNull(request);
         var provider = Carrier(session);
         var engine = Engine;
         var record = await engine.Journal.GetAsync(request.RenewalId, cancellationToken).ConfigureAwait(false) ?? throw new RenewalNotFoundException(request.RenewalId);
-        if (record.Carrier != provider.Descriptor.Id || record.AccountId != session.Account.AccountId)
-        {
-            throw new DataRenewValidationException(nameof(session), $"Renewal '{record.Id}' belongs to another carrier or account; sign in to {record.Carrier} with the account that started it.");
-        }
+        EnsureOwnedBy(record, provider, session);
 
         if (request.PaymentMethod is { } method && method.Summary != record.Payment)
         {
             throw new DataRenewValidationException("request.PaymentMethod", $"Renewal '{record.Id}' started with {record.Payment}; resume it with the same payment method.");
         }
 
-        var gateway = record.Payment.Kind == PaymentMethodKind.CarrierBilling ? provider.Billing : _paymentGateway;
-        if (gateway is null)
-        {
-            throw new DataRenewValidationException(nameof(session), $"No payment gateway is registered for {record.Payment}; register the one the renewal started with.");
-        }
-
-        if (!record.IsFinal)
-        {
-            await CurrentLineAsync(provider, session, record.Line.Iccid, cancellationToken).ConfigureAwait(false);
-        }
-
+        var gateway = request.PaymentMethod is { } given ? GatewayFor(provider, given) : GatewayFor(provider, record.Payment.Kind);
         Log.Resumed(_logger, record.Id, record.State);
         var operation = new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record);
-        if (!record.IsFinal)
+        if (record.IsFinal)
         {
-            await operation.DriveAsync(DriveMode.UntilWaiting, null, cancellationToken).ConfigureAwait(false);
+            return operation;
         }
 
-        return operation;
+        await CurrentLineAsync(provider, session, record.Line.Iccid, cancellationToken).ConfigureAwait(false);
+        return await HandOverAsync(operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends a renewal whose charge never reached the gateway (for example, the app stopped before paying and
+    /// does not have the card any more), so it is no longer unfinished. It ends Failed with
+    /// <see cref="RenewalFailureKind.Abandoned"/>; no money moved.
+    /// </summary>
+    /// <exception cref="RenewalNotFoundException">The journal has no such renewal.</exception>
+    /// <exception cref="DataRenewValidationException">A charge may have gone through: resume the renewal to settle it instead.</exception>
+    /// <exception cref="RenewalConflictException">Another client is driving the renewal right now.</exception>
+    public virtual async Task<RenewalRecord> AbandonRenewalAsync(DataRenewSession session, RenewalId renewalId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var provider = Carrier(session);
+        var engine = Engine;
+        var record = await engine.Journal.GetAsync(renewalId, cancellationToken).ConfigureAwait(false) ?? throw new RenewalNotFoundException(renewalId);
+        EnsureOwnedBy(record, provider, session);
+        return await engine.AbandonAsync(renewalId, GatewayFor(provider, record.Payment.Kind), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a renewal from the journal without touching the carrier; <see langword="null"/> when unknown.</summary>
@@ -289,6 +301,29 @@ public class DataRenewClient
         => Engine.Journal.ListUnfinishedAsync(cancellationToken);
 
     private RenewalEngine Engine => _engine ?? throw new InvalidOperationException("This client was created for mocking.");
+
+    private static void EnsureOwnedBy(RenewalRecord record, ICarrierProvider provider, DataRenewSession session)
+    {
+        if (record.Carrier != provider.Descriptor.Id || record.AccountId != session.Account.AccountId)
+        {
+            throw new DataRenewValidationException(nameof(session), $"Renewal '{record.Id}' belongs to another carrier or account; sign in to {record.Carrier} with the account that started it.");
+        }
+    }
+
+    // Start and resume move the renewal as far as it goes without waiting. A transient failure is not thrown:
+    // the renewal is journaled with its attempt counted, and waiting on the operation reads the outcome back.
+    private static async Task<RenewalOperation> HandOverAsync(RenewalOperation operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await operation.DriveAsync(DriveMode.UntilWaiting, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RenewalErrors.IsTransient(ex, cancellationToken))
+        {
+        }
+
+        return operation;
+    }
 
     private async Task<DataRenewSession> OpenAsync(ICarrierProvider provider, CarrierSession session, string method, CancellationToken cancellationToken)
     {
@@ -352,10 +387,12 @@ public class DataRenewClient
             throw new DataRenewValidationException("request.PaymentMethod", $"The card expired at the end of {card.ExpiryMonth:00}/{card.ExpiryYear}.");
         }
 
-        return method.Kind == PaymentMethodKind.CarrierBilling
-            ? provider.Billing ?? throw new DataRenewValidationException("request.PaymentMethod", $"{descriptor.DisplayName} has no carrier billing.")
-            : _paymentGateway ?? throw new DataRenewValidationException("request.PaymentMethod", "No payment gateway is registered for card and wallet payments; register one with AddDataRenew().UsePaymentGateway(...).");
+        return GatewayFor(provider, method.Kind);
     }
+
+    private IPaymentGateway GatewayFor(ICarrierProvider provider, PaymentMethodKind kind) => kind == PaymentMethodKind.CarrierBilling
+        ? provider.Billing ?? throw new DataRenewValidationException("request.PaymentMethod", $"{provider.Descriptor.DisplayName} has no carrier billing.")
+        : _paymentGateway ?? throw new DataRenewValidationException("request.PaymentMethod", "No payment gateway is registered for card and wallet payments; register one with AddDataRenew().UsePaymentGateway(...).");
 
     private static async Task<Line> CurrentLineAsync(ICarrierProvider provider, DataRenewSession session, Iccid iccid, CancellationToken cancellationToken) =>
         await provider.Accounts.FindLineAsync(session.CarrierSession, iccid, cancellationToken).ConfigureAwait(false)
@@ -366,7 +403,7 @@ public class DataRenewClient
         if (line.Status == LineStatus.Suspended)
         {
             throw new PlanNotEligibleException(
-                $"The line is suspended; {provider.Descriptor.DisplayName} does not change plans on suspended lines. Contact {provider.Descriptor.SupportContact}.",
+                $"The line is suspended; {provider.Descriptor.DisplayName} does not change plans on suspended lines. Contact {provider.Descriptor.SupportContactOrName}.",
                 new DataRenewErrorDetails(provider.Descriptor.Id));
         }
     }

@@ -42,9 +42,16 @@ public sealed record RenewalRequest(RenewalQuote Quote, Payments.PaymentMethod P
 }
 
 /// <summary>Resume a renewal: what <see cref="DataRenewClient.ResumeRenewalAsync(DataRenewSession, ResumeRenewalRequest, CancellationToken)"/> takes.</summary>
-/// <param name="RenewalId">The renewal.</param>
-public sealed record ResumeRenewalRequest(RenewalId RenewalId)
+public sealed record ResumeRenewalRequest
 {
+    /// <summary>Creates the request.</summary>
+    /// <exception cref="DataRenewValidationException">The id is empty.</exception>
+    public ResumeRenewalRequest(RenewalId renewalId) =>
+        RenewalId = renewalId.Value.Length == 0 ? throw new DataRenewValidationException(nameof(renewalId), "The renewal id is empty.") : renewalId;
+
+    /// <summary>The renewal.</summary>
+    public RenewalId RenewalId { get; }
+
     /// <summary>
     /// The payment method, needed only when the renewal stopped before its charge reached the gateway
     /// (the journal never keeps card data). It must be the method the renewal started with.

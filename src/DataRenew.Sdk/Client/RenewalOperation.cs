@@ -63,8 +63,23 @@ public class RenewalOperation
 
         // Every journal write is reported, so Current stays true even when the drive stops with an error.
         var record = await _engine.DriveAsync(Current.Id, _context, mode, new Progress(this, progress), cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _current, record);
+        Publish(record);
         return record;
+    }
+
+    // Two drives of one operation (a UI poll and a wait) may finish out of order: never go back to an older version.
+    private void Publish(RenewalRecord record)
+    {
+        RenewalRecord? seen;
+        do
+        {
+            seen = Volatile.Read(ref _current);
+            if (seen is not null && seen.Version >= record.Version)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _current, record, seen) != seen);
     }
 
     /// <summary>Shows the id and the state.</summary>
@@ -74,7 +89,7 @@ public class RenewalOperation
     {
         public void Report(RenewalRecord value)
         {
-            Volatile.Write(ref operation._current, value);
+            operation.Publish(value);
             inner?.Report(value);
         }
     }

@@ -25,6 +25,13 @@ public sealed class DataRenewOptions
 
     /// <summary>Spread each wait randomly by up to ±20 % so many clients do not poll in step. Default on.</summary>
     public bool PollJitter { get; set; } = true;
+
+    /// <summary>
+    /// How long a client that sent a charge, an order or a refund holds the renewal: other clients (another
+    /// process resuming it) leave it alone meanwhile, since the request may still be on the wire. It must
+    /// outlast the longest carrier or gateway call. A crashed client's renewal is taken over after it. Default 5 minutes.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>Checks <see cref="DataRenewOptions"/> when the client is first built.</summary>
@@ -46,6 +53,7 @@ internal sealed class DataRenewOptionsValidator : IValidateOptions<DataRenewOpti
         Positive(options.PayerActionTimeout, nameof(options.PayerActionTimeout), TimeSpan.FromDays(1));
         Positive(options.PollInitialDelay, nameof(options.PollInitialDelay), TimeSpan.FromHours(1));
         Positive(options.PollMaxDelay, nameof(options.PollMaxDelay), TimeSpan.FromHours(1));
+        Positive(options.LeaseDuration, nameof(options.LeaseDuration), TimeSpan.FromHours(1));
         if (options.PollMaxDelay < options.PollInitialDelay)
         {
             failures.Add($"{nameof(options.PollMaxDelay)} must be at least {nameof(options.PollInitialDelay)}.");

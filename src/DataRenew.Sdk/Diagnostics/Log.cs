@@ -30,7 +30,7 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Warning, "Renewal {RenewalId}: step {State} failed with {ErrorType}; it will be read back and retried")]
     public static partial void StepFailedTransiently(ILogger logger, RenewalId renewalId, RenewalState state, string errorType);
 
-    [LoggerMessage(2004, LogLevel.Warning, "Renewal {RenewalId}: the carrier refused the order (code {CarrierErrorCode}); refunding")]
+    [LoggerMessage(2004, LogLevel.Warning, "Renewal {RenewalId}: the carrier refused the order (code {CarrierErrorCode})")]
     public static partial void OrderRefused(ILogger logger, RenewalId renewalId, string? carrierErrorCode);
 
     [LoggerMessage(2005, LogLevel.Information, "Renewal {RenewalId} resumed at {State}")]

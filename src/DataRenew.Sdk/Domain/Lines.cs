@@ -47,7 +47,10 @@ public sealed record Account
     public string DisplayName { get; }
 
     /// <summary>The account number masked to its last four characters, for logs.</summary>
-    public string MaskedAccountId => AccountId.Length <= 4 ? new string('*', AccountId.Length) : new string('*', AccountId.Length - 4) + AccountId[^4..];
+    public string MaskedAccountId => Mask(AccountId);
+
+    internal static string Mask(string accountId) =>
+        accountId.Length <= 4 ? new string('*', accountId.Length) : new string('*', accountId.Length - 4) + accountId[^4..];
 
     /// <summary>Shows the display name and the masked account number.</summary>
     public override string ToString() => $"{DisplayName} ({MaskedAccountId}) at {Carrier}";
@@ -80,6 +83,10 @@ public sealed record Line
 
     /// <summary>The plan the line has now.</summary>
     public PlanCode CurrentPlan { get; }
+
+    /// <summary>The line with its ICCID and number masked, for logs.</summary>
+    public override string ToString() =>
+        $"{(SimKind == SimKind.ESim ? "eSIM" : "SIM")} {Iccid.ToMaskedString()} ({PhoneNumber?.ToMaskedString() ?? "no number"}), {Status}, plan {CurrentPlan}";
 }
 
 /// <summary>

@@ -43,4 +43,9 @@ public sealed record RenewalReceipt(
     PaymentMethodSummary Payment,
     DateTimeOffset EffectiveAt,
     DateTimeOffset CompletedAt,
-    string SupportContact);
+    string SupportContact)
+{
+    /// <summary>The confirmation, plan, amount and masked line; for logs and support.</summary>
+    public override string ToString() =>
+        $"Receipt {ConfirmationNumber} for renewal {RenewalId}: {Plan.Name} on line {Line.Iccid.ToMaskedString()}, {Amount} with {Payment}, order {CarrierOrderId} at {Carrier}, effective {EffectiveAt:u}";
+}

@@ -17,6 +17,13 @@ public interface IPaymentGateway
 
     /// <summary>Refunds a payment, or returns the refund already made with the same idempotency key.</summary>
     Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cancels a payment that has not completed (awaiting the payer, or processing), so that it can no longer
+    /// take money. Returns the payment's final state: <see cref="PaymentStatus.Canceled"/>, or
+    /// <see cref="PaymentStatus.Succeeded"/> when it completed before the cancel arrived.
+    /// </summary>
+    Task<PaymentResult> CancelAsync(string paymentId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The outcome of a charge.</summary>
@@ -33,6 +40,9 @@ public enum PaymentStatus
 
     /// <summary>Refused; no money moved.</summary>
     Declined,
+
+    /// <summary>Cancelled before it completed; no money moved.</summary>
+    Canceled,
 }
 
 /// <summary>A charge to make.</summary>
@@ -59,7 +69,11 @@ public enum PayerActionKind
 /// <summary>What the app must show so the payer can approve the payment.</summary>
 /// <param name="Kind">A page to open or a QR code to show.</param>
 /// <param name="Payload">The URL, or the QR code's content.</param>
-public sealed record PayerAction(PayerActionKind Kind, string Payload);
+public sealed record PayerAction(PayerActionKind Kind, string Payload)
+{
+    /// <summary>The kind only: the payload can be a bearer link to the payment.</summary>
+    public override string ToString() => $"{Kind} (payload hidden)";
+}
 
 /// <summary>Why a payment was declined, in words a person understands.</summary>
 /// <param name="Code">The processor's code, such as <c>insufficient_funds</c>.</param>

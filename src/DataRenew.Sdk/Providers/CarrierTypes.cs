@@ -70,6 +70,8 @@ public sealed record CarrierDescriptor
 
     /// <summary>Whom to contact about an order (shown on receipts and on renewals that need attention).</summary>
     public string SupportContact { get; init; } = string.Empty;
+
+    internal string SupportContactOrName => SupportContact is { Length: > 0 } contact ? contact : DisplayName + " support";
 }
 
 /// <summary>
@@ -111,7 +113,7 @@ public sealed class CarrierSession
     public string RevealToken() => _token;
 
     /// <summary>The carrier and the masked account; never the token.</summary>
-    public override string ToString() => $"Session at {Carrier} for account ****{(AccountId.Length > 4 ? AccountId[^4..] : string.Empty)}";
+    public override string ToString() => $"Session at {Carrier} for account {Account.Mask(AccountId)}";
 }
 
 /// <summary>The state of a carrier order.</summary>

@@ -6,11 +6,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DataRenew.Sdk.Renewal;
 
-/// <summary>
-/// The renewal state machine: charge → order → confirm → (refund). Each side effect is preceded by a
-/// journal write that counts the attempt, and a step with an earlier attempt reads the outcome back
-/// (payment by idempotency key, order by renewal id) before it sends anything again.
-/// </summary>
 /// <summary>How far one drive of a renewal goes.</summary>
 internal enum DriveMode
 {
@@ -24,12 +19,22 @@ internal enum DriveMode
     UntilFinal,
 }
 
+/// <summary>
+/// The renewal state machine: charge → order → confirm → (refund). Each side effect is preceded by a
+/// journal write that counts the attempt and takes a lease on the renewal; a step with an earlier attempt
+/// reads the outcome back (payment by idempotency key, order by renewal id) before it sends anything again,
+/// and never while another client's lease says its request may still be on the wire.
+/// </summary>
 internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, DataRenewOptions options, ILogger logger)
 {
     private const int MaxConsecutiveTransientFailures = 5;
+    private const int MaxRefundAttempts = 10;
     private readonly ConcurrentDictionary<RenewalId, SemaphoreSlim> _drivers = new();
 
     public IRenewalJournal Journal { get; } = journal;
+
+    /// <summary>This client's name in leases: unique per engine, so two clients in one process are told apart too.</summary>
+    public string Owner { get; } = Guid.NewGuid().ToString("N");
 
     private TimeProvider Time { get; } = time;
 
@@ -39,6 +44,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
     public async Task<RenewalRecord> CreateAsync(RenewalRecord record, CancellationToken cancellationToken)
     {
+        record = record with { LeaseOwner = Owner, LeaseUntil = Time.GetUtcNow() + Options.LeaseDuration };
         await Journal.AppendAsync(record, cancellationToken).ConfigureAwait(false);
         Log.RenewalStarted(Logger, record.Id, record.Carrier, record.Line.Iccid.ToMaskedString(), record.Plan.Code, record.Price);
         DataRenewDiagnostics.RenewalsStarted.Add(1, new KeyValuePair<string, object?>("carrier", record.Carrier.Value));
@@ -52,14 +58,67 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         using var activity = DataRenewDiagnostics.StartActivity("DriveRenewal", context.Provider.Descriptor.Id);
         activity?.SetTag("datarenew.renewal_id", id.Value);
+        var final = false;
         try
         {
             // Re-read under the gate: another driver in this process may have moved it on.
             var record = await Journal.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new RenewalNotFoundException(id);
-            var driver = new Driver(this, context, progress, mode);
-            record = await driver.RunAsync(record, cancellationToken).ConfigureAwait(false);
+            record = await new Driver(this, context, progress, mode).RunAsync(record, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("datarenew.state", record.State.ToString());
+            final = record.IsFinal;
             return record;
+        }
+        finally
+        {
+            // A final renewal needs no gate any more; the pair form removes only this gate, not a newer one.
+            if (final)
+            {
+                _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
+            }
+
+            gate.Release();
+        }
+    }
+
+    /// <summary>Ends a renewal that never charged (its charge did not reach the gateway), so it stops being unfinished.</summary>
+    public async Task<RenewalRecord> AbandonAsync(RenewalId id, IPaymentGateway gateway, CancellationToken cancellationToken)
+    {
+        var gate = _drivers.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var record = await Journal.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new RenewalNotFoundException(id);
+            if (record.IsFinal)
+            {
+                return record;
+            }
+
+            var now = Time.GetUtcNow();
+            if (record.LeaseOwner is { } owner && owner != Owner && record.LeaseUntil > now)
+            {
+                throw new RenewalConflictException(id, record.Version + 1, record.Version);
+            }
+
+            var neverCharged = record.State == RenewalState.Started
+                || (record.State == RenewalState.Charging
+                    && (record.ChargeAttempts == 0 || await gateway.FindByIdempotencyKeyAsync(record.PaymentIdempotencyKey, cancellationToken).ConfigureAwait(false) is null));
+            if (!neverCharged)
+            {
+                throw new DataRenewValidationException(nameof(id), $"Renewal '{id}' is {record.State}: money may have moved. Resume it to settle it instead.");
+            }
+
+            var abandoned = record with
+            {
+                Version = record.Version + 1,
+                UpdatedAt = now,
+                State = RenewalState.Failed,
+                Failure = new RenewalFailure(RenewalFailureKind.Abandoned, "The renewal was abandoned before any payment; no money moved."),
+                LeaseOwner = null,
+                LeaseUntil = null,
+            };
+            await Journal.AppendAsync(abandoned, CancellationToken.None).ConfigureAwait(false);
+            _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
+            return abandoned;
         }
         finally
         {
@@ -87,6 +146,20 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 if (polling && (mode == DriveMode.UntilWaiting || (mode == DriveMode.PollOnce && _polledOnce)))
                 {
                     return record;
+                }
+
+                // Polls have no side effects; the other steps wait while another client's request may be in flight.
+                if (!polling && LeasedByAnother(record) is { } leaseLeft)
+                {
+                    if (!_wait)
+                    {
+                        return record;
+                    }
+
+                    var pause = Backoff(_polls++);
+                    await DelayAsync(leaseLeft < pause ? leaseLeft : pause, cancellationToken).ConfigureAwait(false);
+                    record = await engine.Journal.GetAsync(record.Id, cancellationToken).ConfigureAwait(false) ?? record;
+                    continue;
                 }
 
                 _polledOnce |= polling;
@@ -147,7 +220,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
             var method = context.PaymentMethod ?? throw new DataRenewValidationException(
                 "paymentMethod",
-                $"Renewal '{record.Id}' has not been charged yet; resume it with the payment method ({record.Payment}) to continue.");
+                $"Renewal '{record.Id}' has not been charged yet; resume it with the payment method ({record.Payment}) to continue, or abandon it.");
             record = await SaveAsync(record with { State = RenewalState.Charging, ChargeAttempts = record.ChargeAttempts + 1 }).ConfigureAwait(false);
             PaymentResult result;
             try
@@ -161,8 +234,17 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             }
             catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
             {
-                // The gateway answered "no": no money moved, and asking again would get the same answer.
-                return await SaveAsync(Fail(record, new RenewalFailure(RenewalFailureKind.PaymentFailed, refused.Message, refused.CarrierErrorCode))).ConfigureAwait(false);
+                // The gateway answered "no". On a first try no money moved; after a lost answer, the first try may still land.
+                var failure = new RenewalFailure(RenewalFailureKind.PaymentFailed, refused.Message, refused.CarrierErrorCode);
+                return await SaveAsync(record.ChargeAttempts == 1 ? Fail(record, failure) : NeedsAttention(record, failure with
+                {
+                    Message = $"{refused.Message} An earlier try of this charge (key {record.PaymentIdempotencyKey}) may still go through; check it.",
+                })).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not DataRenewValidationException)
+            {
+                await ReleaseLeaseAsync(record).ConfigureAwait(false);
+                throw;
             }
 
             DataRenewDiagnostics.PaymentOutcomes.Add(1,
@@ -173,42 +255,81 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         private async Task<RenewalRecord?> PollPaymentAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
-            var result = await context.Gateway.GetPaymentAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
+            PaymentResult result;
+            try
+            {
+                result = await context.Gateway.GetPaymentAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (DeadlinePassed(record) && !cancellationToken.IsCancellationRequested)
+            {
+                return await SaveAsync(NeedsAttention(record, new RenewalFailure(
+                    record.State == RenewalState.AwaitingPayerAction ? RenewalFailureKind.PayerActionTimedOut : RenewalFailureKind.PaymentTimedOut,
+                    $"The state of payment {record.PaymentId} could not be read before the deadline ({ex.Message}); check it before trying again."))).ConfigureAwait(false);
+            }
+
             var next = ApplyPayment(record, result);
             if (next.State != record.State)
             {
                 return await SaveAsync(next).ConfigureAwait(false);
             }
 
-            if (record.WaitDeadline is { } deadline && Time.GetUtcNow() >= deadline)
+            if (DeadlinePassed(record))
             {
-                var (kind, what) = record.State == RenewalState.AwaitingPayerAction
-                    ? (RenewalFailureKind.PayerActionTimedOut, "The payer did not complete the payment")
-                    : (RenewalFailureKind.PaymentTimedOut, "The payment did not settle");
-                return await SaveAsync(NeedsAttention(record, new RenewalFailure(kind,
-                    $"{what} within {Options.PayerActionTimeout}; payment {record.PaymentId} may still go through. Check it before trying again."))).ConfigureAwait(false);
+                return await SaveAsync(await CancelPaymentAsync(record, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             }
 
             return null;
         }
 
-        private RenewalRecord ApplyPayment(RenewalRecord record, PaymentResult result) => result.Status switch
+        // At the deadline the payment is cancelled, so a late approval cannot take money for a renewal that gave up.
+        private async Task<RenewalRecord> CancelPaymentAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
-            PaymentStatus.Succeeded => record with { State = RenewalState.Paid, PaymentId = result.PaymentId, PayerAction = null, WaitDeadline = null },
-            PaymentStatus.Declined => Fail(record with { PaymentId = result.PaymentId }, new RenewalFailure(
-                RenewalFailureKind.PaymentDeclined,
-                result.Decline?.Message ?? PaymentDecline.FromCode("card_declined").Message,
-                result.Decline?.Code)),
-            _ => record with
+            var kind = record.State == RenewalState.AwaitingPayerAction ? RenewalFailureKind.PayerActionTimedOut : RenewalFailureKind.PaymentTimedOut;
+            var what = record.State == RenewalState.AwaitingPayerAction ? "The payer did not complete the payment" : "The payment did not settle";
+            try
             {
-                State = result.Status == PaymentStatus.RequiresAction ? RenewalState.AwaitingPayerAction : RenewalState.PaymentProcessing,
-                PaymentId = result.PaymentId,
-                PayerAction = result.PayerAction,
-                WaitDeadline = record.State is RenewalState.AwaitingPayerAction or RenewalState.PaymentProcessing && record.WaitDeadline is not null
-                    ? record.WaitDeadline
-                    : Time.GetUtcNow() + Options.PayerActionTimeout,
-            },
-        };
+                var cancelled = await context.Gateway.CancelAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
+                return cancelled.Status == PaymentStatus.Canceled
+                    ? Fail(record, new RenewalFailure(kind, $"{what} within {Options.PayerActionTimeout}; the payment was cancelled and no money moved."))
+                    : ApplyPayment(record, cancelled); // approved at the last moment: go on with the renewal
+            }
+            catch (DataRenewException ex) when (RenewalErrors.IsDefiniteRefusal(ex))
+            {
+                return NeedsAttention(record, new RenewalFailure(kind,
+                    $"{what} within {Options.PayerActionTimeout}, and payment {record.PaymentId} could not be cancelled ({ex.Message}); it may still go through. Check it before trying again.",
+                    ex.CarrierErrorCode));
+            }
+        }
+
+        private RenewalRecord ApplyPayment(RenewalRecord record, PaymentResult result)
+        {
+            // A gateway must answer for this renewal's charge; anything else is not this renewal's money.
+            if (result.IdempotencyKey != record.PaymentIdempotencyKey || result.Amount != record.Price)
+            {
+                return NeedsAttention(record, new RenewalFailure(RenewalFailureKind.PaymentMismatch,
+                    $"The gateway answered with payment {result.PaymentId} ({result.Amount}, key {result.IdempotencyKey}), not this renewal's charge of {record.Price}; check both payments."));
+            }
+
+            return result.Status switch
+            {
+                PaymentStatus.Succeeded => record with { State = RenewalState.Paid, PaymentId = result.PaymentId, PayerAction = null, WaitDeadline = null },
+                PaymentStatus.Declined => Fail(record with { PaymentId = result.PaymentId }, new RenewalFailure(
+                    RenewalFailureKind.PaymentDeclined,
+                    result.Decline?.Message ?? PaymentDecline.FromCode("card_declined").Message,
+                    result.Decline?.Code)),
+                PaymentStatus.Canceled => Fail(record with { PaymentId = result.PaymentId }, new RenewalFailure(
+                    RenewalFailureKind.PaymentDeclined, "The payment was cancelled; no money moved.", "canceled")),
+                _ => record with
+                {
+                    State = result.Status == PaymentStatus.RequiresAction ? RenewalState.AwaitingPayerAction : RenewalState.PaymentProcessing,
+                    PaymentId = result.PaymentId,
+                    PayerAction = result.PayerAction,
+                    WaitDeadline = record.State is RenewalState.AwaitingPayerAction or RenewalState.PaymentProcessing && record.WaitDeadline is not null
+                        ? record.WaitDeadline
+                        : Time.GetUtcNow() + Options.PayerActionTimeout,
+                },
+            };
+        }
 
         private async Task<RenewalRecord?> OrderAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
@@ -232,7 +353,18 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
             {
                 Log.OrderRefused(engine.Logger, record.Id, refused.CarrierErrorCode);
-                return await SaveAsync(AfterOrderFailed(record, new RenewalFailure(RenewalFailureKind.CarrierRefused, refused.Message, refused.CarrierErrorCode))).ConfigureAwait(false);
+                var failure = new RenewalFailure(RenewalFailureKind.CarrierRefused, refused.Message, refused.CarrierErrorCode);
+
+                // After a lost answer the first order may still apply: refunding then would give the plan away.
+                return await SaveAsync(record.OrderAttempts == 1 ? AfterOrderFailed(record, failure) : NeedsAttention(record, failure with
+                {
+                    Message = $"{refused.Message} An earlier try of this order may still apply; check with {SupportContact} before refunding.",
+                })).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                await ReleaseLeaseAsync(record).ConfigureAwait(false);
+                throw;
             }
 
             return await SaveAsync(ApplyOrder(record, order)).ConfigureAwait(false);
@@ -240,13 +372,24 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         private async Task<RenewalRecord?> PollOrderAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
-            var order = await context.Provider.Orders.GetAsync(context.Session, record.Order!, cancellationToken).ConfigureAwait(false);
-            if (order.Status != CarrierOrderStatus.Pending)
+            CarrierOrder order;
+            try
+            {
+                order = await context.Provider.Orders.GetAsync(context.Session, record.Order!, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (DeadlinePassed(record) && !cancellationToken.IsCancellationRequested)
+            {
+                return await SaveAsync(NeedsAttention(record, new RenewalFailure(RenewalFailureKind.ConfirmationTimedOut,
+                    $"The status of order {record.Order!.OrderId} could not be read before the deadline ({ex.Message}). The payment stands; contact {SupportContact} quoting order {record.Order.OrderId}."))).ConfigureAwait(false);
+            }
+
+            // Anything but a final answer (including a status this SDK does not know) counts as still pending.
+            if (order.Status is CarrierOrderStatus.Completed or CarrierOrderStatus.Failed)
             {
                 return await SaveAsync(ApplyOrder(record, order)).ConfigureAwait(false);
             }
 
-            if (record.WaitDeadline is { } deadline && Time.GetUtcNow() >= deadline)
+            if (DeadlinePassed(record))
             {
                 return await SaveAsync(NeedsAttention(record, new RenewalFailure(RenewalFailureKind.ConfirmationTimedOut,
                     $"The carrier did not confirm order {record.Order!.OrderId} within {Options.ConfirmationTimeout}. The payment stands; contact {SupportContact} quoting order {record.Order.OrderId}."))).ConfigureAwait(false);
@@ -286,6 +429,11 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         private async Task<RenewalRecord?> RefundAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
+            if (record.RefundAttempts >= MaxRefundAttempts)
+            {
+                return await SaveAsync(RefundFailed(record, $"{MaxRefundAttempts} tries did not get an answer")).ConfigureAwait(false);
+            }
+
             record = await SaveAsync(record with { RefundAttempts = record.RefundAttempts + 1 }).ConfigureAwait(false);
             RefundResult refund;
             try
@@ -296,15 +444,21 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             }
             catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
             {
-                // Money moved, the plan was not applied and the gateway will not give it back: a person must.
-                return await SaveAsync(NeedsAttention(record, new RenewalFailure(RenewalFailureKind.RefundFailed,
-                    $"{record.Failure?.Message} The refund of payment {record.PaymentId} was refused ({refused.Message}); contact {SupportContact}.",
-                    refused.CarrierErrorCode))).ConfigureAwait(false);
+                return await SaveAsync(RefundFailed(record, refused.Message, refused.CarrierErrorCode)).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                await ReleaseLeaseAsync(record).ConfigureAwait(false);
+                throw;
             }
 
             DataRenewDiagnostics.Refunds.Add(1, new KeyValuePair<string, object?>("carrier", record.Carrier.Value));
             return await SaveAsync(record with { State = RenewalState.Failed, RefundId = refund.RefundId }).ConfigureAwait(false);
         }
+
+        // Money moved, the plan was not applied and the gateway will not give it back: a person must.
+        private RenewalRecord RefundFailed(RenewalRecord record, string why, string? code = null) => NeedsAttention(record, new RenewalFailure(RenewalFailureKind.RefundFailed,
+            $"{record.Failure?.Message} The refund of payment {record.PaymentId} failed ({why}); contact {SupportContact}.", code));
 
         private static RenewalRecord Fail(RenewalRecord record, RenewalFailure failure) =>
             record with { State = RenewalState.Failed, Failure = failure, PayerAction = null, WaitDeadline = null };
@@ -312,11 +466,26 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         private static RenewalRecord NeedsAttention(RenewalRecord record, RenewalFailure failure) =>
             record with { State = RenewalState.NeedsAttention, Failure = failure };
 
-        private string SupportContact => context.Provider.Descriptor.SupportContact is { Length: > 0 } contact ? contact : context.Provider.Descriptor.DisplayName + " support";
+        private string SupportContact => context.Provider.Descriptor.SupportContactOrName;
+
+        private bool DeadlinePassed(RenewalRecord record) => record.WaitDeadline is { } deadline && Time.GetUtcNow() >= deadline;
+
+        private TimeSpan? LeasedByAnother(RenewalRecord record)
+        {
+            var left = record.LeaseUntil - Time.GetUtcNow();
+            return record.LeaseOwner is { } owner && owner != engine.Owner && left > TimeSpan.Zero ? left : null;
+        }
 
         private async Task<RenewalRecord> SaveAsync(RenewalRecord next)
         {
-            next = next with { Version = next.Version + 1, UpdatedAt = Time.GetUtcNow() };
+            var now = Time.GetUtcNow();
+            next = next with
+            {
+                Version = next.Version + 1,
+                UpdatedAt = now,
+                LeaseOwner = next.IsFinal ? null : engine.Owner,
+                LeaseUntil = next.IsFinal ? null : now + Options.LeaseDuration,
+            };
 
             // A journal write is not cancelled half way: the side effect it guards may already have happened.
             await engine.Journal.AppendAsync(next, CancellationToken.None).ConfigureAwait(false);
@@ -326,11 +495,26 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 DataRenewDiagnostics.RenewalsFinished.Add(1,
                     new KeyValuePair<string, object?>("carrier", next.Carrier.Value),
                     new KeyValuePair<string, object?>("state", next.State.ToString()));
-                engine._drivers.TryRemove(next.Id, out _);
             }
 
             progress?.Report(next);
             return next;
+        }
+
+        // The request failed here, so it is no longer on the wire: others need not wait out the lease.
+        // Best effort: if the journal cannot take it, the lease simply runs out.
+        private async Task ReleaseLeaseAsync(RenewalRecord record)
+        {
+            try
+            {
+                var released = record with { Version = record.Version + 1, UpdatedAt = Time.GetUtcNow(), LeaseOwner = null, LeaseUntil = null };
+                await engine.Journal.AppendAsync(released, CancellationToken.None).ConfigureAwait(false);
+                progress?.Report(released);
+            }
+            catch (Exception ex) when (ex is DataRenewException or IOException)
+            {
+                Log.StepFailedTransiently(engine.Logger, record.Id, record.State, ex.GetType().Name);
+            }
         }
 
         private TimeSpan DelayBefore(RenewalRecord record)

@@ -66,6 +66,12 @@ public enum RenewalFailureKind
 
     /// <summary>The carrier did not apply the plan and the gateway refused the refund: money must be returned by hand.</summary>
     RefundFailed,
+
+    /// <summary>The app abandoned the renewal before any payment reached the gateway.</summary>
+    Abandoned,
+
+    /// <summary>The gateway answered with a payment that is not this renewal's (another key or amount).</summary>
+    PaymentMismatch,
 }
 
 /// <summary>Why a renewal failed or needs attention, in words a person understands, with the raw code.</summary>
@@ -140,6 +146,15 @@ public sealed record RenewalRecord
     /// <summary>The receipt, once completed.</summary>
     public RenewalReceipt? Receipt { get; init; }
 
+    /// <summary>
+    /// The client that wrote this version while driving the renewal. Until <see cref="LeaseUntil"/> its
+    /// request may still be on the wire, so other clients do not read back and resend meanwhile.
+    /// </summary>
+    public string? LeaseOwner { get; init; }
+
+    /// <summary>Until when <see cref="LeaseOwner"/> holds the renewal (see <see cref="DataRenewOptions.LeaseDuration"/>).</summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
+
     /// <summary>Why it failed or needs attention.</summary>
     public RenewalFailure? Failure { get; init; }
 
@@ -154,4 +169,9 @@ public sealed record RenewalRecord
 
     /// <summary>Whether money moved and was given back.</summary>
     public bool WasRefunded => RefundId is not null;
+
+    /// <summary>The id, state, plan, price and masked line and account; never the full account number or a payer-action link.</summary>
+    public override string ToString() =>
+        $"Renewal {Id} v{Version} {State}: {Plan.Code} for {Price} on line {Line.Iccid.ToMaskedString()}, account {Account.Mask(AccountId)}, paid with {Payment}"
+        + (Failure is null ? string.Empty : $" ({Failure.Kind}: {Failure.Message})");
 }

@@ -157,7 +157,7 @@ public sealed class PaymentOutcomeTests
     }
 
     [Fact]
-    public async Task Payer_who_never_acts_leaves_the_renewal_needing_attention_after_the_payer_action_timeout()
+    public async Task Payer_who_never_acts_has_the_payment_cancelled_at_the_payer_action_timeout_and_the_renewal_fails()
     {
         var h = new Harness();
         var operation = await h.StartAsync(PaymentMethod.PayPal());
@@ -165,9 +165,10 @@ public sealed class PaymentOutcomeTests
 
         var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct));
 
-        Assert.Equal(RenewalState.NeedsAttention, final.State);
+        Assert.Equal(RenewalState.Failed, final.State);
         Assert.Equal(RenewalFailureKind.PayerActionTimedOut, final.Failure!.Kind);
-        Assert.Contains(paymentId, final.Failure.Message, StringComparison.Ordinal);
+        Assert.Contains("cancelled and no money moved", final.Failure.Message, StringComparison.Ordinal);
+        Assert.Equal(PaymentStatus.Canceled, Assert.Single(h.Payments.Charges).Status);
         Assert.True(h.Time.GetUtcNow() >= Harness.Start + TimeSpan.FromMinutes(15), "Gave up before the payer action timeout.");
         Assert.True(final.UpdatedAt >= Harness.Start + TimeSpan.FromMinutes(15), "Gave up before the payer action timeout.");
         Assert.True(final.UpdatedAt < Harness.Start + TimeSpan.FromMinutes(16), "Waited much longer than the payer action timeout.");
@@ -175,7 +176,7 @@ public sealed class PaymentOutcomeTests
         Assert.Equal(0, h.Payments.SucceededCharges());
         Assert.Equal(0, h.Carrier.CallCount(FakeCarrierOperation.SubmitOrder));
         var history = await h.AssertJournalIsSoundAsync(final.Id);
-        Assert.Equal([RenewalState.Started, RenewalState.Charging, RenewalState.AwaitingPayerAction, RenewalState.NeedsAttention], history.Select(r => r.State));
+        Assert.Equal([RenewalState.Started, RenewalState.Charging, RenewalState.AwaitingPayerAction, RenewalState.Failed], history.Select(r => r.State));
     }
 
     [Fact]
@@ -186,7 +187,7 @@ public sealed class PaymentOutcomeTests
 
         var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct));
 
-        Assert.Equal(RenewalState.NeedsAttention, final.State);
+        Assert.Equal(RenewalState.Failed, final.State);
         Assert.InRange(final.UpdatedAt, Harness.Start + TimeSpan.FromMinutes(2), Harness.Start + TimeSpan.FromMinutes(3));
     }
 

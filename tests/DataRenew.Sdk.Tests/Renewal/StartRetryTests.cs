@@ -74,7 +74,7 @@ public sealed class StartRetryTests
     }
 
     [Fact]
-    public async Task A_payment_stuck_processing_past_the_deadline_needs_attention_as_a_payment_timeout()
+    public async Task A_payment_stuck_processing_past_the_deadline_is_cancelled_and_fails_as_a_payment_timeout()
     {
         var h = new Harness();
         h.Payments.EnqueueCharge(FakeChargeScript.Processing(pendingReads: 1_000_000));
@@ -82,8 +82,9 @@ public sealed class StartRetryTests
         var operation = await h.StartAsync();
         var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct), TimeSpan.FromMinutes(1));
 
-        Assert.Equal(RenewalState.NeedsAttention, final.State);
+        Assert.Equal(RenewalState.Failed, final.State);
         Assert.Equal(RenewalFailureKind.PaymentTimedOut, final.Failure?.Kind);
+        Assert.Equal(PaymentStatus.Canceled, Assert.Single(h.Payments.Charges).Status);
         Assert.Empty(h.Carrier.SubmittedOrders);
     }
 
