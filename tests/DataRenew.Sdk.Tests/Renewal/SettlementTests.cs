@@ -352,59 +352,23 @@ public sealed class SettlementTests
         client.SignInAsync(CarrierId.Fake, new PasswordCredentials(FakeCarrierSeed.Username, FakeCarrierSeed.Password), Ct);
 
     /// <summary>A carrier whose order submission takes a while on the wire.</summary>
-    private sealed class SlowSubmitCarrier(FakeCarrier inner, TimeProvider time, TimeSpan delay) : ICarrierProvider, ICarrierOrders
+    private sealed class SlowSubmitCarrier(FakeCarrier inner, TimeProvider time, TimeSpan delay) : DelegatingCarrier(inner)
     {
-        public CarrierDescriptor Descriptor => inner.Descriptor;
-
-        public ICarrierAccounts Accounts => inner;
-
-        public ICarrierUsage Usage => inner;
-
-        public ICarrierPlanCatalog Catalog => inner;
-
-        public ICarrierOrders Orders => this;
-
-        public IPaymentGateway? Billing => inner.Billing;
-
-        public async Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+        public override async Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
         {
             await Task.Delay(delay, time, cancellationToken);
-            return await inner.SubmitAsync(session, request, cancellationToken);
+            return await base.SubmitAsync(session, request, cancellationToken);
         }
-
-        public Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default) =>
-            inner.FindByRenewalAsync(session, renewalId, line, cancellationToken);
-
-        public Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default) =>
-            inner.GetAsync(session, order, cancellationToken);
     }
 
     /// <summary>A carrier that answers order status with a value outside the enum.</summary>
-    private sealed class WeirdStatusCarrier(FakeCarrier inner) : ICarrierProvider, ICarrierOrders
+    private sealed class WeirdStatusCarrier(FakeCarrier inner) : DelegatingCarrier(inner)
     {
         private int _reads;
 
         public int Reads => _reads;
 
-        public CarrierDescriptor Descriptor => inner.Descriptor;
-
-        public ICarrierAccounts Accounts => inner;
-
-        public ICarrierUsage Usage => inner;
-
-        public ICarrierPlanCatalog Catalog => inner;
-
-        public ICarrierOrders Orders => this;
-
-        public IPaymentGateway? Billing => inner.Billing;
-
-        public Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default) =>
-            inner.SubmitAsync(session, request, cancellationToken);
-
-        public Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default) =>
-            inner.FindByRenewalAsync(session, renewalId, line, cancellationToken);
-
-        public Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+        public override Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _reads);
             return Task.FromResult(order with { Status = (CarrierOrderStatus)3 });
@@ -412,37 +376,19 @@ public sealed class SettlementTests
     }
 
     /// <summary>A gateway whose payer approves at the very moment the SDK cancels.</summary>
-    private sealed class ApprovesOnCancelGateway(FakePaymentGateway inner) : IPaymentGateway
+    private sealed class ApprovesOnCancelGateway(FakePaymentGateway inner) : DelegatingPaymentGateway(inner)
     {
-        public FakePaymentGateway Inner => inner;
-
-        public Task<PaymentResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default) => inner.ChargeAsync(request, cancellationToken);
-
-        public Task<PaymentResult?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default) => inner.FindByIdempotencyKeyAsync(idempotencyKey, cancellationToken);
-
-        public Task<PaymentResult> GetPaymentAsync(string paymentId, CancellationToken cancellationToken = default) => inner.GetPaymentAsync(paymentId, cancellationToken);
-
-        public Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken = default) => inner.RefundAsync(request, cancellationToken);
-
-        public Task<PaymentResult> CancelAsync(string paymentId, CancellationToken cancellationToken = default)
+        public override Task<PaymentResult> CancelAsync(string paymentId, CancellationToken cancellationToken = default)
         {
-            inner.CompletePayerAction(paymentId);
-            return inner.CancelAsync(paymentId, cancellationToken);
+            Inner.CompletePayerAction(paymentId);
+            return base.CancelAsync(paymentId, cancellationToken);
         }
     }
 
     /// <summary>A gateway that answers every charge with a payment made under another key.</summary>
-    private sealed class WrongPaymentGateway(FakePaymentGateway inner) : IPaymentGateway
+    private sealed class WrongPaymentGateway(FakePaymentGateway inner) : DelegatingPaymentGateway(inner)
     {
-        public async Task<PaymentResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default) =>
-            await inner.ChargeAsync(request with { IdempotencyKey = "someone-else:charge" }, cancellationToken);
-
-        public Task<PaymentResult?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default) => inner.FindByIdempotencyKeyAsync(idempotencyKey, cancellationToken);
-
-        public Task<PaymentResult> GetPaymentAsync(string paymentId, CancellationToken cancellationToken = default) => inner.GetPaymentAsync(paymentId, cancellationToken);
-
-        public Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken = default) => inner.RefundAsync(request, cancellationToken);
-
-        public Task<PaymentResult> CancelAsync(string paymentId, CancellationToken cancellationToken = default) => inner.CancelAsync(paymentId, cancellationToken);
+        public override Task<PaymentResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default) =>
+            base.ChargeAsync(request with { IdempotencyKey = "someone-else:charge" }, cancellationToken);
     }
 }

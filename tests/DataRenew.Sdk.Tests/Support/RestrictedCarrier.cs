@@ -5,20 +5,12 @@ using DataRenew.Sdk.Testing;
 namespace DataRenew.Sdk.Tests.Support;
 
 /// <summary>The fake carrier seen through a descriptor that accepts fewer payment methods, and optionally without carrier billing.</summary>
-internal sealed class RestrictedCarrier(FakeCarrier inner, IReadOnlyCollection<PaymentMethodKind> accepted, bool hasBilling) : ICarrierProvider
+internal sealed class RestrictedCarrier(FakeCarrier inner, IReadOnlyCollection<PaymentMethodKind> accepted, bool hasBilling) : DelegatingCarrier(inner)
 {
-    public CarrierDescriptor Descriptor { get; } = new(inner.Descriptor.Id, "Picky Mobile", inner.Descriptor.SignInMethods, inner.Descriptor.Confirmation, accepted)
+    public override CarrierDescriptor Descriptor { get; } = new(inner.Descriptor.Id, "Picky Mobile", inner.Descriptor.SignInMethods, inner.Descriptor.Confirmation, accepted)
     {
         SupportContact = inner.Descriptor.SupportContact,
     };
 
-    public ICarrierAccounts Accounts => inner.Accounts;
-
-    public ICarrierUsage Usage => inner.Usage;
-
-    public ICarrierPlanCatalog Catalog => inner.Catalog;
-
-    public ICarrierOrders Orders => inner.Orders;
-
-    public IPaymentGateway? Billing => hasBilling ? inner.Billing : null;
+    public override IPaymentGateway? Billing => hasBilling ? base.Billing : null;
 }
