@@ -119,6 +119,17 @@ public abstract class PaymentMethod
     /// <summary>An Apple Pay payment token, as the app received it from PassKit.</summary>
     public static ApplePayPaymentMethod ApplePay(string paymentToken) => new(paymentToken);
 
+    /// <summary>
+    /// A card your payment processor already holds, by its token (a Stripe <c>pm_…</c>, a Braintree nonce):
+    /// the app never touches the card number, which keeps it out of PCI scope. The processor checked the card.
+    /// </summary>
+    /// <param name="token">The processor's token for the card.</param>
+    /// <param name="brand">The brand the processor reported.</param>
+    /// <param name="last4">The last four digits the processor reported, for receipts.</param>
+    /// <param name="kind"><see cref="PaymentMethodKind.CreditCard"/> or <see cref="PaymentMethodKind.DebitCard"/>.</param>
+    public static TokenizedCardPaymentMethod CardToken(string token, CardBrand brand, string last4, PaymentMethodKind kind = PaymentMethodKind.CreditCard) =>
+        new(token, brand, last4, kind);
+
     /// <summary>The summary; never a secret.</summary>
     public override string ToString() => Summary.ToString();
 }
@@ -126,6 +137,55 @@ public abstract class PaymentMethod
 internal sealed class SimplePaymentMethod(PaymentMethodKind kind) : PaymentMethod
 {
     public override PaymentMethodKind Kind { get; } = kind;
+}
+
+/// <summary>A card held by the payment processor, by its token. The token is a secret: it is not in <see cref="PaymentMethod.ToString"/>.</summary>
+public sealed class TokenizedCardPaymentMethod : PaymentMethod
+{
+    private readonly string _token;
+
+    internal TokenizedCardPaymentMethod(string token, CardBrand brand, string last4, PaymentMethodKind kind)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 4096)
+        {
+            throw new DataRenewValidationException(nameof(token), "A card token is required (at most 4096 characters).");
+        }
+
+        if (last4 is not { Length: 4 } || !last4.All(char.IsAsciiDigit))
+        {
+            throw new DataRenewValidationException(nameof(last4), "The last four digits of the card are four digits.");
+        }
+
+        if (kind is not (PaymentMethodKind.CreditCard or PaymentMethodKind.DebitCard))
+        {
+            throw new DataRenewValidationException(nameof(kind), "A card is a credit card or a debit card.");
+        }
+
+        if (!Enum.IsDefined(brand))
+        {
+            throw new DataRenewValidationException(nameof(brand), "The card brand is not one the SDK knows.");
+        }
+
+        _token = token;
+        Brand = brand;
+        Last4 = last4;
+        Kind = kind;
+    }
+
+    /// <inheritdoc />
+    public override PaymentMethodKind Kind { get; }
+
+    /// <summary>The card network.</summary>
+    public CardBrand Brand { get; }
+
+    /// <summary>The last four digits.</summary>
+    public string Last4 { get; }
+
+    /// <inheritdoc />
+    public override PaymentMethodSummary Summary => new(Kind, Brand, Last4);
+
+    /// <summary>The processor's token, for the payment gateway to send. Never log it.</summary>
+    public string RevealToken() => _token;
 }
 
 /// <summary>An Apple Pay token. The token is a secret: it is not in <see cref="PaymentMethod.ToString"/>.</summary>

@@ -101,4 +101,20 @@ public sealed class ReviewFindingsTests
     {
         Assert.Equal(CardBrand.DinersClub, PaymentMethod.CreditCard("30950000000000", 1, 2030, "123").Brand);
     }
+
+    [Fact]
+    public void A_processor_token_pays_by_card_without_the_card_number_and_never_shows_the_token()
+    {
+        var token = "pm_1Q2w3E4r5T6y7U8i9O0p";
+
+        var card = PaymentMethod.CardToken(token, CardBrand.Visa, "4242");
+
+        Assert.Equal(PaymentMethodKind.CreditCard, card.Kind);
+        Assert.Equal("Visa credit •••• 4242", card.Summary.ToString());
+        Assert.Equal(token, card.RevealToken());
+        Assert.DoesNotContain(token, card.ToString(), StringComparison.Ordinal);
+        Assert.Equal("last4", Assert.Throws<DataRenewValidationException>(() => PaymentMethod.CardToken(token, CardBrand.Visa, "42")).ParameterName);
+        Assert.Equal("token", Assert.Throws<DataRenewValidationException>(() => PaymentMethod.CardToken(" ", CardBrand.Visa, "4242")).ParameterName);
+        Assert.Equal("brand", Assert.Throws<DataRenewValidationException>(() => PaymentMethod.CardToken(token, (CardBrand)99, "4242")).ParameterName);
+    }
 }
