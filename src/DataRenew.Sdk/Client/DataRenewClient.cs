@@ -235,7 +235,16 @@ public class DataRenewClient
             CreatedAt = now,
             UpdatedAt = now,
         };
-        record = await engine.CreateAsync(record, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            record = await engine.CreateAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RenewalConflictException) when (request.RenewalId is not null)
+        {
+            // The same start, retried while the first was in flight, recorded it first: continue that renewal.
+            return await StartRenewalAsync(session, request, cancellationToken).ConfigureAwait(false);
+        }
+
         return await HandOverAsync(new RenewalOperation(engine, new RenewalContext(provider, session.CarrierSession, gateway, request.PaymentMethod), record), cancellationToken).ConfigureAwait(false);
     }
 

@@ -36,6 +36,14 @@ public sealed class RenewalConflictException : DataRenewException
         RenewalId = id;
     }
 
+    /// <summary>Creates the error for a renewal another client holds: its request may still be on the wire.</summary>
+    public RenewalConflictException(RenewalId id, TimeSpan leaseLeft)
+        : base($"Renewal '{id}' is held by a client whose last request may still be on the wire; try again in {Math.Ceiling(leaseLeft.TotalSeconds)} s.",
+            new DataRenewErrorDetails(IsTransient: true, RetryAfter: leaseLeft))
+    {
+        RenewalId = id;
+    }
+
     /// <summary>The renewal.</summary>
     public RenewalId RenewalId { get; }
 }

@@ -30,6 +30,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     private const int MaxConsecutiveTransientFailures = 5;
     private const int MaxRefundAttempts = 10;
     private readonly ConcurrentDictionary<RenewalId, SemaphoreSlim> _drivers = new();
+    private readonly ConcurrentDictionary<RenewalId, (int Version, long SeenAt)> _leasesSeen = new();
 
     public IRenewalJournal Journal { get; } = journal;
 
@@ -41,6 +42,38 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     private DataRenewOptions Options { get; } = options;
 
     private ILogger Logger { get; } = logger;
+
+    /// <summary>
+    /// How long the record's lease still holds for this client, or null. The lease's length is the writer's own
+    /// (LeaseUntil - UpdatedAt, both on its clock) and is counted from when this client first saw that version,
+    /// on this client's monotonic clock: no wall-clock comparison between two machines.
+    /// It binds this client too when the record says a send of ours ended without a journaled outcome.
+    /// </summary>
+    internal TimeSpan? LeaseLeft(RenewalRecord record)
+    {
+        if (record.LeaseOwner is not { } owner || record.LeaseUntil is not { } until || record.IsFinal)
+        {
+            return null;
+        }
+
+        if (owner == Owner && !SentWithoutOutcome(record))
+        {
+            return null;
+        }
+
+        var seen = _leasesSeen.AddOrUpdate(record.Id, _ => (record.Version, Time.GetTimestamp()), (_, old) => old.Version == record.Version ? old : (record.Version, Time.GetTimestamp()));
+        var length = until - record.UpdatedAt;
+        var left = (length > Options.LeaseDuration ? length : Options.LeaseDuration) - Time.GetElapsedTime(seen.SeenAt);
+        return left > TimeSpan.Zero ? left : null;
+    }
+
+    /// <summary>A charge, an order or a refund was sent and nothing after it was journaled: it may still land.</summary>
+    internal static bool SentWithoutOutcome(RenewalRecord record) =>
+        record.State is RenewalState.Charging or RenewalState.Ordering || (record.State == RenewalState.Refunding && record.RefundAttempts > 0);
+
+    /// <summary>A failure that proves the request was not acted on: only then may the lease go before it runs out.</summary>
+    internal static bool ProvesNothingWasSent(Exception ex) => ex is DataRenewValidationException or AuthenticationFailedException or RateLimitedException
+        || (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError });
 
     public async Task<RenewalRecord> CreateAsync(RenewalRecord record, CancellationToken cancellationToken)
     {
@@ -55,7 +88,17 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     public async Task<RenewalRecord> DriveAsync(RenewalId id, RenewalContext context, DriveMode mode, IProgress<RenewalRecord>? progress, CancellationToken cancellationToken)
     {
         var gate = _drivers.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (mode != DriveMode.UntilFinal && !await gate.WaitAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+        {
+            // Another drive in this client is moving it (or waiting on it): report where it stands, do not queue behind it.
+            return await Journal.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new RenewalNotFoundException(id);
+        }
+
+        if (mode == DriveMode.UntilFinal)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         using var activity = DataRenewDiagnostics.StartActivity("DriveRenewal", context.Provider.Descriptor.Id);
         activity?.SetTag("datarenew.renewal_id", id.Value);
         var final = false;
@@ -74,6 +117,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             if (final)
             {
                 _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
+                _leasesSeen.TryRemove(id, out _);
             }
 
             gate.Release();
@@ -94,9 +138,9 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             }
 
             var now = Time.GetUtcNow();
-            if (record.LeaseOwner is { } owner && owner != Owner && record.LeaseUntil > now)
+            if (LeaseLeft(record) is { } leaseLeft)
             {
-                throw new RenewalConflictException(id, record.Version + 1, record.Version);
+                throw new RenewalConflictException(id, leaseLeft);
             }
 
             var neverCharged = record.State == RenewalState.Started
@@ -118,6 +162,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             };
             await Journal.AppendAsync(abandoned, CancellationToken.None).ConfigureAwait(false);
             _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
+            _leasesSeen.TryRemove(id, out _);
             return abandoned;
         }
         finally
@@ -230,7 +275,11 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             }
             catch (PaymentDeclinedException declined)
             {
-                return await SaveAsync(Fail(record, new RenewalFailure(RenewalFailureKind.PaymentDeclined, declined.Decline.Message, declined.Decline.Code))).ConfigureAwait(false);
+                var failure = new RenewalFailure(RenewalFailureKind.PaymentDeclined, declined.Decline.Message, declined.Decline.Code);
+                return await SaveAsync(record.ChargeAttempts == 1 ? Fail(record, failure) : NeedsAttention(record, failure with
+                {
+                    Message = $"{declined.Decline.Message} An earlier try of this charge (key {record.PaymentIdempotencyKey}) may still go through; check it.",
+                })).ConfigureAwait(false);
             }
             catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
             {
@@ -241,7 +290,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                     Message = $"{refused.Message} An earlier try of this charge (key {record.PaymentIdempotencyKey}) may still go through; check it.",
                 })).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not DataRenewValidationException)
+            catch (Exception ex) when (ProvesNothingWasSent(ex))
             {
                 await ReleaseLeaseAsync(record).ConfigureAwait(false);
                 throw;
@@ -262,9 +311,20 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             }
             catch (Exception ex) when (DeadlinePassed(record) && !cancellationToken.IsCancellationRequested)
             {
-                return await SaveAsync(NeedsAttention(record, new RenewalFailure(
+                // The cancel needs no read: try it, so a payment that cannot be read cannot be approved later either.
+                RenewalRecord? cancelled = null;
+                try
+                {
+                    cancelled = await CancelPaymentAsync(record, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception cancelFailed) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Log.StepFailedTransiently(engine.Logger, record.Id, record.State, cancelFailed.GetType().Name);
+                }
+
+                return await SaveAsync(cancelled ?? NeedsAttention(record, new RenewalFailure(
                     record.State == RenewalState.AwaitingPayerAction ? RenewalFailureKind.PayerActionTimedOut : RenewalFailureKind.PaymentTimedOut,
-                    $"The state of payment {record.PaymentId} could not be read before the deadline ({ex.Message}); check it before trying again."))).ConfigureAwait(false);
+                    $"The state of payment {record.PaymentId} could not be read before the deadline ({ex.Message}), nor could it be cancelled; check it before trying again."))).ConfigureAwait(false);
             }
 
             var next = ApplyPayment(record, result);
@@ -275,23 +335,47 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
             if (DeadlinePassed(record))
             {
-                return await SaveAsync(await CancelPaymentAsync(record, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var after = await CancelPaymentAsync(record, cancellationToken).ConfigureAwait(false);
+                return after is null ? null : await SaveAsync(after).ConfigureAwait(false);
             }
 
             return null;
         }
 
+        // How long after the deadline the engine keeps trying to cancel before a person must check.
+        private bool CancelGivenUp(RenewalRecord record) => record.WaitDeadline is { } deadline && Time.GetUtcNow() >= deadline + Options.PayerActionTimeout;
+
         // At the deadline the payment is cancelled, so a late approval cannot take money for a renewal that gave up.
-        private async Task<RenewalRecord> CancelPaymentAsync(RenewalRecord record, CancellationToken cancellationToken)
+        // Null: the cancel is not settled yet (asked again after a pause, until CancelGivenUp).
+        private async Task<RenewalRecord?> CancelPaymentAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
             var kind = record.State == RenewalState.AwaitingPayerAction ? RenewalFailureKind.PayerActionTimedOut : RenewalFailureKind.PaymentTimedOut;
             var what = record.State == RenewalState.AwaitingPayerAction ? "The payer did not complete the payment" : "The payment did not settle";
             try
             {
                 var cancelled = await context.Gateway.CancelAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
-                return cancelled.Status == PaymentStatus.Canceled
+                if (cancelled.PaymentId != record.PaymentId || cancelled.IdempotencyKey != record.PaymentIdempotencyKey || cancelled.Amount != record.Price)
+                {
+                    return NeedsAttention(record, new RenewalFailure(RenewalFailureKind.PaymentMismatch,
+                        $"The gateway answered the cancel of payment {record.PaymentId} with payment {cancelled.PaymentId} ({cancelled.Amount}, key {cancelled.IdempotencyKey}); check both payments."));
+                }
+
+                var next = cancelled.Status == PaymentStatus.Canceled
                     ? Fail(record, new RenewalFailure(kind, $"{what} within {Options.PayerActionTimeout}; the payment was cancelled and no money moved."))
                     : ApplyPayment(record, cancelled); // approved at the last moment: go on with the renewal
+                if (!next.IsFinal && next.State is RenewalState.AwaitingPayerAction or RenewalState.PaymentProcessing)
+                {
+                    return CancelGivenUp(record)
+                        ? NeedsAttention(record, new RenewalFailure(kind, $"{what} within {Options.PayerActionTimeout}, and the gateway has not cancelled payment {record.PaymentId}; it may still go through. Check it before trying again."))
+                        : null;
+                }
+
+                return next;
+            }
+            catch (Exception ex) when (RenewalErrors.IsTransient(ex, cancellationToken) && CancelGivenUp(record))
+            {
+                return NeedsAttention(record, new RenewalFailure(kind,
+                    $"{what} within {Options.PayerActionTimeout}, and payment {record.PaymentId} could not be cancelled ({ex.Message}); it may still go through. Check it before trying again."));
             }
             catch (DataRenewException ex) when (RenewalErrors.IsDefiniteRefusal(ex))
             {
@@ -361,7 +445,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                     Message = $"{refused.Message} An earlier try of this order may still apply; check with {SupportContact} before refunding.",
                 })).ConfigureAwait(false);
             }
-            catch (Exception)
+            catch (Exception ex) when (ProvesNothingWasSent(ex))
             {
                 await ReleaseLeaseAsync(record).ConfigureAwait(false);
                 throw;
@@ -446,7 +530,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             {
                 return await SaveAsync(RefundFailed(record, refused.Message, refused.CarrierErrorCode)).ConfigureAwait(false);
             }
-            catch (Exception)
+            catch (Exception ex) when (ProvesNothingWasSent(ex))
             {
                 await ReleaseLeaseAsync(record).ConfigureAwait(false);
                 throw;
@@ -470,11 +554,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         private bool DeadlinePassed(RenewalRecord record) => record.WaitDeadline is { } deadline && Time.GetUtcNow() >= deadline;
 
-        private TimeSpan? LeasedByAnother(RenewalRecord record)
-        {
-            var left = record.LeaseUntil - Time.GetUtcNow();
-            return record.LeaseOwner is { } owner && owner != engine.Owner && left > TimeSpan.Zero ? left : null;
-        }
+        private TimeSpan? LeasedByAnother(RenewalRecord record) => engine.LeaseLeft(record);
 
         private async Task<RenewalRecord> SaveAsync(RenewalRecord next)
         {

@@ -118,6 +118,7 @@ public sealed class InterruptionTests
         var id = await h.SingleUnfinishedAsync();
         var client = h.NewClient();
         var resumeSession = await h.SignInAsync(client);
+        await h.OutwaitLeaseAsync(client, resumeSession, id); // the dead process's charge may still be on the wire
 
         var missing = await Assert.ThrowsAsync<DataRenewValidationException>(() => client.ResumeRenewalAsync(resumeSession, id, Ct));
         Assert.Contains("payment method", missing.Message, StringComparison.Ordinal);
@@ -179,14 +180,16 @@ public sealed class InterruptionTests
         var (session, quote) = await h.QuoteAsync();
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Client.StartRenewalAsync(session, new RenewalRequest(quote, Harness.Visa), Ct));
         var id = await h.SingleUnfinishedAsync();
-
         var second = h.NewClient();
         var secondSession = await h.SignInAsync(second);
+        await h.OutwaitLeaseAsync(second, secondSession, id);
         await Assert.ThrowsAsync<InvalidOperationException>(() => second.ResumeRenewalAsync(secondSession, id, Ct));
         Assert.Equal(RenewalState.Ordering, (await h.Journal.GetAsync(id, Ct))!.State);
 
         var third = h.NewClient();
-        var operation = await third.ResumeRenewalAsync(await h.SignInAsync(third), id, Ct);
+        var thirdSession = await h.SignInAsync(third);
+        await h.OutwaitLeaseAsync(third, thirdSession, id);
+        var operation = await third.ResumeRenewalAsync(thirdSession, id, Ct);
         var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct));
 
         Assert.Equal(RenewalState.Completed, final.State);

@@ -171,6 +171,8 @@ public sealed class SettlementTests
         var id = await h.SingleUnfinishedAsync();
         var client = h.NewClient();
         var newSession = await h.SignInAsync(client);
+        await Assert.ThrowsAsync<RenewalConflictException>(() => client.AbandonRenewalAsync(newSession, id, Ct)); // the charge may be on the wire
+        h.Time.Advance(TimeSpan.FromMinutes(5));
 
         var abandoned = await client.AbandonRenewalAsync(newSession, id, Ct);
 
@@ -188,6 +190,8 @@ public sealed class SettlementTests
         var (session, quote) = await h.QuoteAsync();
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Client.StartRenewalAsync(session, new RenewalRequest(quote, Harness.Visa), Ct));
         var id = await h.SingleUnfinishedAsync();
+        await Assert.ThrowsAsync<RenewalConflictException>(() => h.Client.AbandonRenewalAsync(session, id, Ct)); // its own charge may be on the wire
+        h.Time.Advance(TimeSpan.FromMinutes(5));
 
         await Assert.ThrowsAsync<DataRenewValidationException>(() => h.Client.AbandonRenewalAsync(session, id, Ct));
 

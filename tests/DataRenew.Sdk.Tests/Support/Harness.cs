@@ -106,6 +106,17 @@ internal sealed class Harness
         return Assert.Single(unfinished).Id;
     }
 
+    /// <summary>
+    /// What a client does after a crash elsewhere: look at the renewal (the dead client's lease holds it, and a
+    /// lease is timed from first sight on the reader's own clock), then wait the lease out.
+    /// </summary>
+    public async Task OutwaitLeaseAsync(DataRenewClient client, DataRenewSession session, RenewalId id)
+    {
+        var looked = await client.ResumeRenewalAsync(session, id, Ct);
+        Assert.False(looked.HasCompleted);
+        Time.Advance(TimeSpan.FromMinutes(5));
+    }
+
     public async Task<RenewalRecord[]> HistoryAsync(RenewalId id) => await Journal.GetHistoryAsync(id, Ct).ToArrayAsync(Ct);
 
     /// <summary>Charges of one renewal at the external gateway.</summary>
