@@ -601,10 +601,10 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         {
             var delay = Backoff(_polls);
             _polls++;
-            if (record.WaitDeadline is { } deadline)
+            // Do not sleep past a deadline still ahead; once it has passed (a cancel not settled yet) keep pausing.
+            if (record.WaitDeadline is { } deadline && deadline - Time.GetUtcNow() is var left && left > TimeSpan.Zero && left < delay)
             {
-                var left = deadline - Time.GetUtcNow();
-                delay = left <= TimeSpan.Zero ? TimeSpan.Zero : (left < delay ? left : delay);
+                delay = left;
             }
 
             return delay;
