@@ -44,7 +44,7 @@ public sealed class SettlementTests
         for (var i = 0; i < 600 && !(startA.IsCompleted && waitB.IsCompleted); i++)
         {
             time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Yield();
+            await Harness.LetThreadPoolCatchUpAsync();
         }
 
         await startA;
@@ -104,7 +104,7 @@ public sealed class SettlementTests
         for (var i = 0; i < 2_000 && !wait.IsCompleted; i++)
         {
             time.Advance(TimeSpan.FromSeconds(5));
-            await Task.Yield();
+            await Harness.LetThreadPoolCatchUpAsync();
         }
 
         Assert.Equal(RenewalState.Completed, (await wait).State);

@@ -112,6 +112,7 @@ public sealed class LeaseHeldWhileOutcomeUnknownTests
 
         var waiting = resumed.WaitForCompletionAsync(Ct);
         await w.AdvanceAsync(World.Lease - TimeSpan.FromSeconds(1)); // the charge lands at 30 s; the lease runs out at 5 min
+        await gateway.Landing!;
         Assert.False(waiting.IsCompleted);
         Assert.Equal(1, gateway.ChargesSent);                           // ... sends nothing before the lease runs out ...
         Assert.Equal(versions, (await w.HistoryAsync(operation.Id)).Length); // ... and writes nothing while it waits.

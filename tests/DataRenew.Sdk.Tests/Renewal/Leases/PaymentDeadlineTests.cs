@@ -183,7 +183,7 @@ public sealed class PaymentDeadlineTests
         public override async Task<PaymentResult> CancelAsync(string paymentId, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _cancels);
-            var mine = await Inner.GetPaymentAsync(paymentId, cancellationToken);
+            var mine = await Inner.GetPaymentAsync(paymentId, cancellationToken).ConfigureAwait(false);
             return mine with { PaymentId = OtherPaymentId, IdempotencyKey = "someone-else:charge", Status = PaymentStatus.Canceled };
         }
     }
