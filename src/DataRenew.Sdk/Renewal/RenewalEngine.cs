@@ -193,8 +193,8 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                     return record;
                 }
 
-                // Polls have no side effects; the other steps wait while another client's request may be in flight.
-                if (!polling && LeasedByAnother(record) is { } leaseLeft)
+                // Polls have no side effects; the other steps wait while a request (anyone's, or ours whose answer was lost) may be in flight.
+                if (!polling && engine.LeaseLeft(record) is { } leaseLeft)
                 {
                     if (!_wait)
                     {
@@ -554,8 +554,6 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         private bool DeadlinePassed(RenewalRecord record) => record.WaitDeadline is { } deadline && Time.GetUtcNow() >= deadline;
 
-        private TimeSpan? LeasedByAnother(RenewalRecord record) => engine.LeaseLeft(record);
-
         private async Task<RenewalRecord> SaveAsync(RenewalRecord next)
         {
             var now = Time.GetUtcNow();
@@ -581,7 +579,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             return next;
         }
 
-        // The request failed here, so it is no longer on the wire: others need not wait out the lease.
+        // The failure proves the request was not acted on (see ProvesNothingWasSent): nobody need wait out the lease.
         // Best effort: if the journal cannot take it, the lease simply runs out.
         private async Task ReleaseLeaseAsync(RenewalRecord record)
         {
