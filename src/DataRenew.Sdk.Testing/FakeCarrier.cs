@@ -104,6 +104,12 @@ public sealed class FakeCarrierOptions
 
     /// <summary>Wrong passwords or codes before the account or number is locked. Default 5.</summary>
     public int MaxFailedSignIns { get; set; } = 5;
+
+    /// <summary>
+    /// What the descriptor says about de-duplicating orders by renewal id (default <see langword="true"/>).
+    /// Set <see langword="false"/> to drive the engine as it drives a carrier with no idempotency key.
+    /// </summary>
+    public bool DeduplicatesOrders { get; set; } = true;
 }
 
 /// <summary>
@@ -144,6 +150,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         {
             SupportsESim = true,
             SupportContact = _options.SupportContact,
+            DeduplicatesOrders = _options.DeduplicatesOrders,
         };
     }
 

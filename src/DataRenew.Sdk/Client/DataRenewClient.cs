@@ -383,7 +383,7 @@ public class DataRenewClient
         }
     }
 
-    private IPaymentGateway GatewayFor(ICarrierProvider provider, PaymentMethod method)
+    private IPaymentGateway? GatewayFor(ICarrierProvider provider, PaymentMethod method)
     {
         var descriptor = provider.Descriptor;
         if (!descriptor.AcceptedPayments.Contains(method.Kind))
@@ -399,7 +399,8 @@ public class DataRenewClient
         return GatewayFor(provider, method.Kind);
     }
 
-    private IPaymentGateway GatewayFor(ICarrierProvider provider, PaymentMethodKind kind) => kind == PaymentMethodKind.CarrierBilling
+    // A carrier that collects the payment with the order needs no gateway at all.
+    private IPaymentGateway? GatewayFor(ICarrierProvider provider, PaymentMethodKind kind) => provider.Descriptor.CollectsPayment ? null : kind == PaymentMethodKind.CarrierBilling
         ? provider.Billing ?? throw new DataRenewValidationException("request.PaymentMethod", $"{provider.Descriptor.DisplayName} has no carrier billing.")
         : _paymentGateway ?? throw new DataRenewValidationException("request.PaymentMethod", "No payment gateway is registered for card and wallet payments; register one with AddDataRenew().UsePaymentGateway(...).");
 

@@ -140,3 +140,45 @@ public sealed class RenewalNotFoundException : DataRenewException
     /// <summary>The renewal asked for.</summary>
     public RenewalId RenewalId { get; }
 }
+
+/// <summary>
+/// The carrier could not be reached or did not answer usefully: a timeout, a dropped connection, a 5xx,
+/// an open circuit. Always transient. <see cref="RequestNotSent"/> tells whether the request provably
+/// never reached the carrier (so nothing there can have acted on it).
+/// </summary>
+public sealed class CarrierUnavailableException : DataRenewException
+{
+    /// <summary>Creates the error.</summary>
+    public CarrierUnavailableException(string message, DataRenewErrorDetails details, bool requestNotSent = false, Exception? innerException = null)
+        : base(message, details with { IsTransient = true }, innerException) => RequestNotSent = requestNotSent;
+
+    /// <summary>
+    /// <see langword="true"/> when the request never left this process or never got a connection
+    /// (a refused connection, an open circuit breaker, a full queue): the carrier cannot have acted on it.
+    /// </summary>
+    public bool RequestNotSent { get; }
+}
+
+/// <summary>
+/// The carrier answered with something the SDK cannot read: malformed or truncated JSON, a missing
+/// required field, a body larger than the limit, more pages than the limit. Transient: a read may be
+/// tried again; a write whose answer could not be read surfaces as <see cref="OutcomeUnknownException"/>.
+/// </summary>
+public sealed class InvalidCarrierResponseException : DataRenewException
+{
+    /// <summary>Creates the error.</summary>
+    public InvalidCarrierResponseException(string message, DataRenewErrorDetails details, Exception? innerException = null)
+        : base(message, details with { IsTransient = true }, innerException) { }
+}
+
+/// <summary>
+/// The carrier refused the request for a reason the SDK has no narrower type for (an unknown account,
+/// a missing resource, a request it considers malformed). Asking again gets the same answer; the raw
+/// code is in <see cref="DataRenewException.CarrierErrorCode"/>.
+/// </summary>
+public sealed class CarrierRejectedException : DataRenewException
+{
+    /// <summary>Creates the error.</summary>
+    public CarrierRejectedException(string message, DataRenewErrorDetails details, Exception? innerException = null)
+        : base(message, details with { IsTransient = false }, innerException) { }
+}

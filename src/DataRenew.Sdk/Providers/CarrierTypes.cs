@@ -68,6 +68,22 @@ public sealed record CarrierDescriptor
     /// <summary>The most plan changes the carrier allows a line per month, when it has a limit.</summary>
     public int? MaxPlanChangesPerMonth { get; init; }
 
+    /// <summary>
+    /// <see langword="true"/> when the carrier itself de-duplicates orders by <see cref="CarrierOrderRequest.RenewalId"/>
+    /// (an idempotency key), so sending an order again after a lost answer cannot make a second one. When
+    /// <see langword="false"/> (the default, and the safe answer), the engine never resends an order whose answer was
+    /// lost: it looks it up with <see cref="ICarrierOrders.FindByRenewalAsync"/> until the confirmation deadline, then
+    /// hands the renewal to a person (NeedsAttention) rather than risk a second order.
+    /// </summary>
+    public bool DeduplicatesOrders { get; init; }
+
+    /// <summary>
+    /// <see langword="true"/> when the payment travels inside the order (the carrier charges, as T-Mobile-style
+    /// top-ups do): the engine charges nothing through a gateway and passes the payment method with the order
+    /// (<see cref="CarrierOrderRequest.PaymentMethod"/>); a payer action comes back on the order.
+    /// </summary>
+    public bool CollectsPayment { get; init; }
+
     /// <summary>Whom to contact about an order (shown on receipts and on renewals that need attention).</summary>
     public string SupportContact { get; init; } = string.Empty;
 
@@ -136,7 +152,14 @@ public enum CarrierOrderStatus
 /// <param name="Amount">What was paid.</param>
 /// <param name="Payment">The masked payment method, or carrier billing.</param>
 /// <param name="PaymentReference">The payment gateway's id for the payment, when paid outside the carrier.</param>
-public sealed record CarrierOrderRequest(RenewalId RenewalId, Line Line, Plan Plan, Money Amount, PaymentMethodSummary Payment, string? PaymentReference);
+public sealed record CarrierOrderRequest(RenewalId RenewalId, Line Line, Plan Plan, Money Amount, PaymentMethodSummary Payment, string? PaymentReference)
+{
+    /// <summary>
+    /// The full payment method, for a carrier that collects the payment with the order
+    /// (<see cref="CarrierDescriptor.CollectsPayment"/>); <see langword="null"/> otherwise. Held in memory only.
+    /// </summary>
+    public PaymentMethod? PaymentMethod { get; init; }
+}
 
 /// <summary>A carrier order as last read.</summary>
 /// <param name="OrderId">The carrier's id for the order (a request id, a top-up id).</param>
@@ -145,10 +168,12 @@ public sealed record CarrierOrderRequest(RenewalId RenewalId, Line Line, Plan Pl
 /// <param name="EffectiveAt">When the plan takes effect, once known.</param>
 /// <param name="FailureReason">Why it failed, in words a person understands.</param>
 /// <param name="FailureCode">The carrier's raw code for the failure.</param>
+/// <param name="PayerAction">For a carrier that collects the payment: what the payer must do before the order can go on.</param>
 public sealed record CarrierOrder(
     string OrderId,
     CarrierOrderStatus Status,
     string? ConfirmationNumber = null,
     DateTimeOffset? EffectiveAt = null,
     string? FailureReason = null,
-    string? FailureCode = null);
+    string? FailureCode = null,
+    PayerAction? PayerAction = null);

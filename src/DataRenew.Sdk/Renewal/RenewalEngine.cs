@@ -73,6 +73,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
     /// <summary>A failure that proves the request was not acted on: only then may the lease go before it runs out.</summary>
     internal static bool ProvesNothingWasSent(Exception ex) => ex is DataRenewValidationException or AuthenticationFailedException or RateLimitedException
+        or CarrierUnavailableException { RequestNotSent: true }
         || (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError });
 
     public async Task<RenewalRecord> CreateAsync(RenewalRecord record, CancellationToken cancellationToken)
@@ -125,7 +126,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     }
 
     /// <summary>Ends a renewal that never charged (its charge did not reach the gateway), so it stops being unfinished.</summary>
-    public async Task<RenewalRecord> AbandonAsync(RenewalId id, IPaymentGateway gateway, CancellationToken cancellationToken)
+    public async Task<RenewalRecord> AbandonAsync(RenewalId id, IPaymentGateway? gateway, CancellationToken cancellationToken)
     {
         var gate = _drivers.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -145,7 +146,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
             var neverCharged = record.State == RenewalState.Started
                 || (record.State == RenewalState.Charging
-                    && (record.ChargeAttempts == 0 || await gateway.FindByIdempotencyKeyAsync(record.PaymentIdempotencyKey, cancellationToken).ConfigureAwait(false) is null));
+                    && (record.ChargeAttempts == 0 || gateway is null || await gateway.FindByIdempotencyKeyAsync(record.PaymentIdempotencyKey, cancellationToken).ConfigureAwait(false) is null));
             if (!neverCharged)
             {
                 throw new DataRenewValidationException(nameof(id), $"Renewal '{id}' is {record.State}: money may have moved. Resume it to settle it instead.");
@@ -214,7 +215,9 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 {
                     next = record.State switch
                     {
+                        RenewalState.Started when CarrierCollectsPayment => await OrderAsync(record, cancellationToken).ConfigureAwait(false),
                         RenewalState.Started or RenewalState.Charging => await ChargeAsync(record, cancellationToken).ConfigureAwait(false),
+                        RenewalState.AwaitingPayerAction when record.Order is not null => await PollOrderAsync(record, cancellationToken).ConfigureAwait(false),
                         RenewalState.AwaitingPayerAction or RenewalState.PaymentProcessing => await PollPaymentAsync(record, cancellationToken).ConfigureAwait(false),
                         RenewalState.Paid or RenewalState.Ordering => await OrderAsync(record, cancellationToken).ConfigureAwait(false),
                         RenewalState.Confirming => await PollOrderAsync(record, cancellationToken).ConfigureAwait(false),
@@ -252,7 +255,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         private async Task<RenewalRecord?> ChargeAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
-            var gateway = context.Gateway;
+            var gateway = Gateway;
             if (record.ChargeAttempts > 0)
             {
                 // A charge was sent before: its outcome decides, never a second charge without the same key.
@@ -307,7 +310,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             PaymentResult result;
             try
             {
-                result = await context.Gateway.GetPaymentAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
+                result = await Gateway.GetPaymentAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (DeadlinePassed(record) && !cancellationToken.IsCancellationRequested)
             {
@@ -353,7 +356,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             var what = record.State == RenewalState.AwaitingPayerAction ? "The payer did not complete the payment" : "The payment did not settle";
             try
             {
-                var cancelled = await context.Gateway.CancelAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
+                var cancelled = await Gateway.CancelAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
                 if (cancelled.PaymentId != record.PaymentId || cancelled.IdempotencyKey != record.PaymentIdempotencyKey || cancelled.Amount != record.Price)
                 {
                     return NeedsAttention(record, new RenewalFailure(RenewalFailureKind.PaymentMismatch,
@@ -425,19 +428,38 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 {
                     return await SaveAsync(ApplyOrder(record, earlier)).ConfigureAwait(false);
                 }
+
+                if (!context.Provider.Descriptor.DeduplicatesOrders)
+                {
+                    return await OrderInDoubtAsync(record).ConfigureAwait(false);
+                }
             }
 
+            var method = context.PaymentMethod;
+            if (CarrierCollectsPayment && method is null)
+            {
+                throw new DataRenewValidationException(
+                    "paymentMethod",
+                    $"Renewal '{record.Id}' has not been ordered yet and {context.Provider.Descriptor.DisplayName} takes the payment with the order; resume it with the payment method ({record.Payment}) to continue, or abandon it.");
+            }
+
+            var before = record;
             record = await SaveAsync(record with { State = RenewalState.Ordering, OrderAttempts = record.OrderAttempts + 1 }).ConfigureAwait(false);
             CarrierOrder order;
             try
             {
-                var request = new CarrierOrderRequest(record.Id, record.Line, record.Plan, record.Price, record.Payment, record.PaymentId);
+                var request = new CarrierOrderRequest(record.Id, record.Line, record.Plan, record.Price, record.Payment, record.PaymentId)
+                {
+                    PaymentMethod = CarrierCollectsPayment ? method : null,
+                };
                 order = await orders.SubmitAsync(context.Session, request, cancellationToken).ConfigureAwait(false);
             }
             catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
             {
                 Log.OrderRefused(engine.Logger, record.Id, refused.CarrierErrorCode);
-                var failure = new RenewalFailure(RenewalFailureKind.CarrierRefused, refused.Message, refused.CarrierErrorCode);
+                var failure = refused is PaymentDeclinedException declined
+                    ? new RenewalFailure(RenewalFailureKind.PaymentDeclined, declined.Decline.Message, declined.Decline.Code)
+                    : new RenewalFailure(RenewalFailureKind.CarrierRefused, refused.Message, refused.CarrierErrorCode);
 
                 // After a lost answer the first order may still apply: refunding then would give the plan away.
                 return await SaveAsync(record.OrderAttempts == 1 ? AfterOrderFailed(record, failure) : NeedsAttention(record, failure with
@@ -447,11 +469,32 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             }
             catch (Exception ex) when (ProvesNothingWasSent(ex))
             {
-                await ReleaseLeaseAsync(record).ConfigureAwait(false);
+                // Nothing reached the carrier: a carrier that cannot de-duplicate may then still be sent this order (once);
+                // one that de-duplicates keeps the attempt journaled, so a later refusal is not mistaken for a first answer.
+                var unsent = !context.Provider.Descriptor.DeduplicatesOrders && before.OrderAttempts == 0;
+                await ReleaseLeaseAsync(unsent ? before with { Version = record.Version } : record).ConfigureAwait(false);
                 throw;
             }
 
             return await SaveAsync(ApplyOrder(record, order)).ConfigureAwait(false);
+        }
+
+        // An order was sent, its answer was lost, and the carrier has no key to de-duplicate a resend: look, never resend.
+        private async Task<RenewalRecord?> OrderInDoubtAsync(RenewalRecord record)
+        {
+            if (record.WaitDeadline is null)
+            {
+                return await SaveAsync(record with { WaitDeadline = Time.GetUtcNow() + Options.ConfirmationTimeout }).ConfigureAwait(false);
+            }
+
+            if (DeadlinePassed(record))
+            {
+                return await SaveAsync(NeedsAttention(record, new RenewalFailure(RenewalFailureKind.ConfirmationTimedOut,
+                    $"The order for renewal {record.Id} was sent to {context.Provider.Descriptor.DisplayName} but its answer was lost, and the carrier shows no order or plan change for it after {Options.ConfirmationTimeout}. "
+                    + $"It was not sent again (the carrier cannot de-duplicate orders). Contact {SupportContact} quoting renewal {record.Id}{(record.PaymentId is null ? "." : $" and payment {record.PaymentId}; refund it if no order exists.")}"))).ConfigureAwait(false);
+            }
+
+            return null;
         }
 
         private async Task<RenewalRecord?> PollOrderAsync(RenewalRecord record, CancellationToken cancellationToken)
@@ -471,6 +514,21 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             if (order.Status is CarrierOrderStatus.Completed or CarrierOrderStatus.Failed)
             {
                 return await SaveAsync(ApplyOrder(record, order)).ConfigureAwait(false);
+            }
+
+            if (order.PayerAction is not null || record.State == RenewalState.AwaitingPayerAction)
+            {
+                var next = ApplyOrder(record, order);
+                if (next.State != record.State || next.PayerAction != record.PayerAction)
+                {
+                    return await SaveAsync(next).ConfigureAwait(false);
+                }
+            }
+
+            if (DeadlinePassed(record) && record.State == RenewalState.AwaitingPayerAction)
+            {
+                return await SaveAsync(NeedsAttention(record, new RenewalFailure(RenewalFailureKind.PayerActionTimedOut,
+                    $"The payer did not complete the payment for order {record.Order!.OrderId} within {Options.PayerActionTimeout}; the carrier may still complete it. Contact {SupportContact} quoting order {record.Order.OrderId}."))).ConfigureAwait(false);
             }
 
             if (DeadlinePassed(record))
@@ -497,10 +555,18 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 },
                 CarrierOrderStatus.Failed => AfterOrderFailed(record with { Order = order }, new RenewalFailure(
                     RenewalFailureKind.CarrierFailed, order.FailureReason ?? "The carrier could not apply the plan.", order.FailureCode)),
+                _ when order.PayerAction is not null => record with
+                {
+                    State = RenewalState.AwaitingPayerAction,
+                    Order = order,
+                    PayerAction = order.PayerAction,
+                    WaitDeadline = record.State == RenewalState.AwaitingPayerAction && record.WaitDeadline is not null ? record.WaitDeadline : now + Options.PayerActionTimeout,
+                },
                 _ => record with
                 {
                     State = RenewalState.Confirming,
                     Order = order,
+                    PayerAction = null,
                     WaitDeadline = record.State == RenewalState.Confirming && record.WaitDeadline is not null ? record.WaitDeadline : now + Options.ConfirmationTimeout,
                 },
             };
@@ -522,7 +588,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             RefundResult refund;
             try
             {
-                refund = await context.Gateway.RefundAsync(
+                refund = await Gateway.RefundAsync(
                     new RefundRequest(record.PaymentId!, record.Price, record.RefundIdempotencyKey, record.Failure?.Message ?? "The carrier did not apply the plan."),
                     cancellationToken).ConfigureAwait(false);
             }
@@ -551,6 +617,10 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             record with { State = RenewalState.NeedsAttention, Failure = failure };
 
         private string SupportContact => context.Provider.Descriptor.SupportContactOrName;
+
+        private bool CarrierCollectsPayment => context.Provider.Descriptor.CollectsPayment;
+
+        private IPaymentGateway Gateway => context.Gateway ?? throw new InvalidOperationException("A renewal whose carrier collects the payment has no gateway step.");
 
         private bool DeadlinePassed(RenewalRecord record) => record.WaitDeadline is { } deadline && Time.GetUtcNow() >= deadline;
 

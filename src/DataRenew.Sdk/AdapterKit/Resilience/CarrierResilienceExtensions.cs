@@ -1,0 +1,108 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Threading.RateLimiting;
+using DataRenew.Sdk.AdapterKit;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The adapter kit's resilience pipeline for a carrier's <see cref="HttpClient"/>.</summary>
+public static class CarrierResilienceExtensions
+{
+    /// <summary>
+    /// Replaces every resilience handler added before (including one the app put on all clients with
+    /// <c>ConfigureHttpClientDefaults(b =&gt; b.AddStandardResilienceHandler())</c>) with the carrier's own:
+    /// total timeout → retry (safe requests only, jittered exponential backoff, honouring <c>Retry-After</c>)
+    /// → circuit breaker → concurrency limit → per-attempt timeout. One pipeline, so retries never multiply
+    /// and a write that the carrier would run twice is never resent.
+    /// </summary>
+    /// <param name="builder">The carrier's client.</param>
+    /// <param name="pipelineName">A name unique to the carrier (circuit and limiter are shared under it).</param>
+    /// <param name="options">The settings, read once when the pipeline is first built.</param>
+    [SuppressMessage("Design", "CA1062", Justification = "Checked by ArgumentNullException.ThrowIfNull.")]
+    public static IHttpClientBuilder AddCarrierResilience(this IHttpClientBuilder builder, string pipelineName, Func<IServiceProvider, CarrierResilienceOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(pipelineName);
+        ArgumentNullException.ThrowIfNull(options);
+#pragma warning disable EXTEXP0001 // Removing handlers added by ConfigureHttpClientDefaults is the point: stacked pipelines multiply retries.
+        builder.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.AddResilienceHandler(pipelineName, (pipeline, context) =>
+        {
+            var o = options(context.ServiceProvider);
+            pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total", Timeout = o.TotalTimeout });
+            if (o.MaxRetries > 0)
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    Name = "retry",
+                    MaxRetryAttempts = o.MaxRetries,
+                    Delay = o.RetryBaseDelay,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    ShouldRetryAfterHeader = true,
+                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, o.MaxRetryAfter)),
+                });
+            }
+
+            if (o.CircuitBreaker)
+            {
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    Name = "circuit",
+                    BreakDuration = o.BreakDuration,
+                    FailureRatio = 0.5,
+                    MinimumThroughput = 10,
+                    SamplingDuration = TimeSpan.FromSeconds(30),
+
+                    // Throttling is the carrier pacing us, not failing.
+                    ShouldHandle = args => ValueTask.FromResult(IsServerFailure(args.Outcome)),
+                });
+            }
+
+            if (o.MaxConcurrentCalls is { } permits)
+            {
+                pipeline.AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = permits, QueueLimit = o.QueueLimit, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });
+            }
+
+            pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "attempt", Timeout = o.AttemptTimeout });
+        });
+        return builder;
+    }
+
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, TimeSpan maxRetryAfter)
+    {
+        var request = context.GetRequestMessage();
+        if (request is null)
+        {
+            return false;
+        }
+
+        // A connection that was never made carried nothing: even a write may go again.
+        if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
+        {
+            return true;
+        }
+
+        if (!request.IsRetrySafe() || !HttpClientResiliencePredicates.IsTransient(outcome))
+        {
+            return false;
+        }
+
+        // A long Retry-After is the caller's to honour (RateLimitedException.RetryAfter), not ours to sleep through.
+        return outcome.Result?.Headers.RetryAfter is not { } retryAfter || Delay(retryAfter) <= maxRetryAfter;
+    }
+
+    private static TimeSpan Delay(RetryConditionHeaderValue retryAfter) =>
+        retryAfter.Delta ?? (retryAfter.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.Zero);
+
+    private static bool IsServerFailure(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is HttpRequestException or TimeoutRejectedException
+        || outcome.Result is { StatusCode: HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError };
+}
