@@ -53,7 +53,7 @@ public sealed class CarrierHttpClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var effect = request.GetEffect();
-        var what = $"{request.Method} {request.RequestUri?.AbsolutePath}";
+        var what = $"{request.Method} {PathOf(request.RequestUri)}";
         HttpResponseMessage response;
         try
         {
@@ -120,6 +120,14 @@ public sealed class CarrierHttpClient
             ? new InvalidCarrierResponseException($"{what} at {Carrier}: {reason}.", Details(), ex)
             : new CarrierUnavailableException($"{what} at {Carrier} failed: {reason}.", Details(), notSent, ex);
     }
+
+    // The path only: a query may carry a phone number.
+    private static string PathOf(Uri? uri) => uri switch
+    {
+        null => "/",
+        { IsAbsoluteUri: true } => uri.AbsolutePath,
+        _ => uri.OriginalString.Split('?', 2)[0],
+    };
 
     private static string? RequestIdOf(HttpResponseHeaders headers)
     {
