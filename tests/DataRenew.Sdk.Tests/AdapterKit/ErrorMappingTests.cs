@@ -1,0 +1,50 @@
+using DataRenew.Sdk.AdapterKit;
+
+namespace DataRenew.Sdk.Tests.AdapterKit;
+
+public sealed class ErrorMappingTests
+{
+    [Theory]
+    [InlineData("Card 4242424242424242 declined", "Card **************** declined")]
+    [InlineData("Number +12025550143 unknown", "Number +*********** unknown")]
+    [InlineData("Code 123456 wrong", "Code 123456 wrong")]
+    [InlineData("line\r\nbreak", "linebreak")]
+    public void Carrier_text_is_shortened_and_long_digit_runs_masked(string text, string expected)
+    {
+        Assert.Equal(expected, CarrierErrors.Sanitise(text));
+    }
+
+    [Fact]
+    public void Carrier_text_is_cut_at_200_characters()
+    {
+        Assert.Equal(200, CarrierErrors.Sanitise(new string('a', 5000)).Length);
+    }
+
+    [Fact]
+    public void Data_amounts_out_of_range_are_invalid_responses_not_crashes()
+    {
+        var carrier = new CarrierId("kit");
+        Assert.Throws<InvalidCarrierResponseException>(() => DataUnits.FromKilobytes(carrier, decimal.MaxValue));
+        Assert.Throws<InvalidCarrierResponseException>(() => DataUnits.FromBytes(carrier, -1));
+        Assert.Throws<InvalidCarrierResponseException>(() => DataUnits.FromAmount(carrier, 1e20m, "TB"));
+    }
+
+    [Theory]
+    [InlineData(5000000, 5_000_000_000L)]
+    [InlineData(0.5, 500L)]
+    public void Kilobytes_are_decimal(decimal kb, long bytes) => Assert.Equal(bytes, DataUnits.FromKilobytes(new CarrierId("kit"), kb).Bytes);
+
+    [Fact]
+    public void Megabytes_of_the_AT_and_T_style_are_binary() => Assert.Equal(5120L * 1_048_576, DataUnits.FromBinaryMegabytes(new CarrierId("kit"), 5120).Bytes);
+
+    [Theory]
+    [InlineData(1.5, "GB", 1_500_000_000L)]
+    [InlineData(250, "mb", 250_000_000L)]
+    [InlineData(1, "GiB", 1L << 30)]
+    public void Amounts_with_units_are_read_in_the_unit_stated(decimal amount, string unit, long bytes) =>
+        Assert.Equal(bytes, DataUnits.FromAmount(new CarrierId("kit"), amount, unit).Bytes);
+
+    [Fact]
+    public void An_unknown_unit_is_an_invalid_response() =>
+        Assert.Throws<InvalidCarrierResponseException>(() => DataUnits.FromAmount(new CarrierId("kit"), 1, "parsecs"));
+}
