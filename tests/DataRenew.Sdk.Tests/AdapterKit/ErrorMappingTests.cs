@@ -48,3 +48,31 @@ public sealed class ErrorMappingTests
     public void An_unknown_unit_is_an_invalid_response() =>
         Assert.Throws<InvalidCarrierResponseException>(() => DataUnits.FromAmount(new CarrierId("kit"), 1, "parsecs"));
 }
+
+public sealed class XmlFaultTests
+{
+    [Theory]
+    [InlineData("<am:fault xmlns:am=\"http://wso2.org/apimanager\"><am:code>900908</am:code><am:message>Resource forbidden</am:message></am:fault>", "fault", null)]
+    [InlineData("<am:fault xmlns:am=\"http://wso2.org/apimanager\"><am:code>900908</am:code><am:message>Resource forbidden</am:message></am:fault>", "code", "900908")]
+    [InlineData("<fault><message>A &amp; B</message></fault>", "message", "A & B")]
+    [InlineData("<fault><code/><code>7</code></fault>", "missing", null)]
+    public void Elements_are_found_by_local_name_whatever_their_prefix_or_attributes(string xml, string name, string? expected)
+    {
+        var response = ResponseWith(xml);
+        var value = response.XmlElement(name);
+        if (name == "fault")
+        {
+            Assert.NotNull(value);
+        }
+        else
+        {
+            Assert.Equal(expected, value);
+        }
+    }
+
+    private static CarrierErrorResponse ResponseWith(string body)
+    {
+        using var message = new HttpResponseMessage(System.Net.HttpStatusCode.Forbidden);
+        return new CarrierErrorResponse(new CarrierId("kit"), message.StatusCode, message.Headers, "text/xml", System.Text.Encoding.UTF8.GetBytes(body), null, null);
+    }
+}

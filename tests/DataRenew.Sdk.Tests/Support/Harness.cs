@@ -1,3 +1,4 @@
+using DataRenew.Sdk.Providers;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Renewal;
 using DataRenew.Sdk.Testing;
@@ -17,10 +18,11 @@ internal sealed class Harness
     /// <summary>The digits of <see cref="Visa"/>: they must never appear in a journal record, a message or a summary.</summary>
     public const string VisaNumber = "4242424242424242";
 
-    public Harness(Action<DataRenewOptions>? configure = null)
+    public Harness(Action<DataRenewOptions>? configure = null, FakeCarrierOptions? carrierOptions = null, Func<FakeCarrier, ICarrierProvider>? wrapCarrier = null)
     {
         Configure = configure;
-        Carrier = FakeCarrier.CreateDemo(Time);
+        Carrier = FakeCarrier.CreateDemo(Time, carrierOptions);
+        _wrapCarrier = wrapCarrier;
         Clock = new RecordingClock(Time);
         _observedJournal = new ObservedJournal(Journal, this);
         Client = NewClient();
@@ -48,6 +50,13 @@ internal sealed class Harness
 
     private FakePaymentGateway? _payments;
 
+    private readonly Func<FakeCarrier, ICarrierProvider>? _wrapCarrier;
+
+    /// <summary>What the clients talk to: the fake carrier, or a wrapper bending some of its answers.</summary>
+    public ICarrierProvider Provider => _provider ??= _wrapCarrier?.Invoke(Carrier) ?? Carrier;
+
+    private ICarrierProvider? _provider;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static CardPaymentMethod Visa => PaymentMethod.CreditCard("4242 4242 4242 4242", 12, 2030, "123");
@@ -61,7 +70,7 @@ internal sealed class Harness
                 o.PollJitter = false;
                 Configure?.Invoke(o);
             })
-            .AddCarrier(Carrier)
+            .AddCarrier(Provider)
             .UsePaymentGateway(Payments)
             .UseJournal(_observedJournal);
         return services.BuildServiceProvider().GetRequiredService<DataRenewClient>();

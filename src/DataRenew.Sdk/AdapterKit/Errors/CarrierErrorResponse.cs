@@ -70,6 +70,13 @@ public sealed class CarrierErrorResponse
             }
 
             var tag = text.AsSpan(open + 1, close - open - 1);
+            var space = tag.IndexOfAny(" \t\r\n/");
+            if (space > 0)
+            {
+                // Attributes (xmlns:am="…") and a self-closing slash are not part of the name.
+                tag = tag[..space];
+            }
+
             var colon = tag.IndexOf(':');
             var name = colon >= 0 ? tag[(colon + 1)..] : tag;
             if (name.SequenceEqual(localName) && tag.Length > 0 && tag[0] != '/')
