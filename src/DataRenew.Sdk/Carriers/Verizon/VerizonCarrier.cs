@@ -80,7 +80,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     public async Task<Account> GetAccountAsync(CarrierSession session, CancellationToken cancellationToken = default)
     {
-        var body = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, $"m2m/v1/accounts/{_account}"), VerizonJson.Default.VzAccount, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url($"m2m/v1/accounts/{_account}")), VerizonJson.Default.VzAccount, cancellationToken).ConfigureAwait(false);
         var name = string.IsNullOrWhiteSpace(body.OrganizationName) ? _options.AccountName : body.OrganizationName;
         return new Account(Carrier, _options.AccountName, name);
     }
@@ -209,7 +209,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         }
 
         var path = $"m2m/v1/accounts/{_account}/requests/{Uri.EscapeDataString(order.OrderId)}/status";
-        var body = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, path), VerizonJson.Default.VzRequestStatus, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url(path)), VerizonJson.Default.VzRequestStatus, cancellationToken).ConfigureAwait(false);
         var status = body.Status?.Trim();
         if (string.Equals(status, "Success", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "Completed", StringComparison.OrdinalIgnoreCase))
         {
@@ -319,7 +319,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     private async Task<List<VzPlan>> ReadCatalogAsync(CarrierSession session, CancellationToken cancellationToken)
     {
-        var plans = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, $"m2m/v1/plans/{_account}"), VerizonJson.Default.ListVzPlan, cancellationToken).ConfigureAwait(false);
+        var plans = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url($"m2m/v1/plans/{_account}")), VerizonJson.Default.ListVzPlan, cancellationToken).ConfigureAwait(false);
         return plans.Where(p => p is not null).ToList();
     }
 
@@ -356,12 +356,16 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         return response.ReadJson(type);
     }
 
-    private static HttpRequestMessage Json<T>(HttpMethod method, string path, T body, JsonTypeInfo<T> type)
+    private HttpRequestMessage Json<T>(HttpMethod method, string path, T body, JsonTypeInfo<T> type)
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        return new HttpRequestMessage(method, path) { Content = content };
+        return new HttpRequestMessage(method, Url(path)) { Content = content };
     }
+
+    // Absolute, under the base address with its trailing slash (so a path prefix such as /api is kept): the kit's
+    // CarrierHttpClient reads RequestUri.AbsolutePath for its messages, which a relative URI does not have.
+    private Uri Url(string relativePath) => new(_options.NormalisedBaseAddress, relativePath);
 
     private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
