@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using DataRenew.Sdk.AdapterKit;
 
 namespace DataRenew.Sdk.Carriers.Verizon;
@@ -8,7 +10,7 @@ namespace DataRenew.Sdk.Carriers.Verizon;
 /// (matched on X, never on the message), the API gateway's <c>{"fault":{"code":"900901",…}}</c>, XML
 /// <c>&lt;am:fault&gt;</c> pages, and empty or HTML bodies (mapped by status).
 /// </summary>
-internal sealed class VerizonErrorMapper : ICarrierErrorMapper
+internal sealed partial class VerizonErrorMapper : ICarrierErrorMapper
 {
     /// <summary>The session token expired: re-login once and resend.</summary>
     public const string SessionExpired = "SessionToken.Expired";
@@ -33,7 +35,7 @@ internal sealed class VerizonErrorMapper : ICarrierErrorMapper
                 return MapFault(response, fault.Code, fault.Message ?? fault.Description);
             }
         }
-        else if (response.LooksLikeMarkup && response.XmlElement("fault") is not null)
+        else if (response.LooksLikeMarkup && IsGatewayFault(response.Body))
         {
             return MapFault(response, response.XmlElement("code"), response.XmlElement("message") ?? response.XmlElement("description"));
         }
@@ -60,6 +62,13 @@ internal sealed class VerizonErrorMapper : ICarrierErrorMapper
             return null;
         }
     }
+
+    // <am:fault xmlns:am="…">…</am:fault> (the kit's XmlElement does not match an element that carries attributes).
+    private static bool IsGatewayFault(ReadOnlyMemory<byte> body) =>
+        FaultElement().IsMatch(Encoding.UTF8.GetString(body.Span[..Math.Min(body.Length, 64 * 1024)]));
+
+    [GeneratedRegex(@"<(?:[A-Za-z_][\w.-]*:)?fault[\s>]", RegexOptions.CultureInvariant)]
+    private static partial Regex FaultElement();
 
     private static VzErrorBody? Read(ReadOnlyMemory<byte> body)
     {

@@ -59,6 +59,7 @@ public sealed class VerizonStub : IDisposable
     private string _password = Password;
     private TaskCompletionSource? _orderReceived;
     private ManualResetEventSlim? _orderRelease;
+    private TaskCompletionSource? _orderProcessed;
 
     public VerizonStub()
     {
@@ -155,18 +156,22 @@ public sealed class VerizonStub : IDisposable
     }
 
     /// <summary>The next plan change blocks inside the stub until released; <paramref name="received"/> completes when it arrives.</summary>
-    public void BlockNextOrder(out Task received, out Action release)
+    /// <remarks><paramref name="processed"/> completes once the released order has been taken (the plan change exists).</remarks>
+    public void BlockNextOrder(out Task received, out Action release, out Task processed)
     {
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new ManualResetEventSlim();
         lock (_gate)
         {
             _orderReceived = arrived;
             _orderRelease = gate;
+            _orderProcessed = done;
         }
 
         received = arrived.Task;
         release = gate.Set;
+        processed = done.Task;
     }
 
     /// <summary>The next <paramref name="times"/> calls whose path contains <paramref name="pathContains"/> get this answer.</summary>
@@ -280,10 +285,11 @@ public sealed class VerizonStub : IDisposable
     {
         TaskCompletionSource? received;
         ManualResetEventSlim? release;
+        TaskCompletionSource? processed;
         lock (_gate)
         {
-            (received, release) = (_orderReceived, _orderRelease);
-            (_orderReceived, _orderRelease) = (null, null);
+            (received, release, processed) = (_orderReceived, _orderRelease, _orderProcessed);
+            (_orderReceived, _orderRelease, _orderProcessed) = (null, null, null);
         }
 
         if (received is not null)
@@ -292,6 +298,18 @@ public sealed class VerizonStub : IDisposable
             release!.Wait(TimeSpan.FromSeconds(30));
         }
 
+        try
+        {
+            return TakePlanChange(req);
+        }
+        finally
+        {
+            processed?.TrySetResult();
+        }
+    }
+
+    private IResponseMessage TakePlanChange(IRequestMessage req)
+    {
         return Guarded(req, session: true, r =>
         {
             var body = JsonNode.Parse(r.Body ?? "{}")!;
