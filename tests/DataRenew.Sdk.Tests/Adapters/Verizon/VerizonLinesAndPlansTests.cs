@@ -121,6 +121,25 @@ public sealed class VerizonLinesAndPlansTests
     }
 
     [Fact]
+    public async Task Usage_that_has_more_data_is_read_on_from_just_after_the_latest_report()
+    {
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+        var line = await host.LineAsync(session, VerizonStub.ActiveLine);
+        var first = stub.CycleEnd.AddMonths(-1).AddHours(1);
+        stub.RespondNext("/devices/usage/actions/list", 200, $$"""{"usageHistory":[{"bytesUsed":"1000","timestamp":"{{first.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}"},{"timestamp":"{{first.AddHours(-1).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}","bytesUsed":24}],"hasMoreData":true}""");
+
+        var usage = await host.Carrier.Usage.GetUsageAsync(session, line, Ct);
+
+        Assert.Equal(1_500_000_000 + 1024, usage.Used.Bytes);
+        var pages = stub.Requests("POST", "/devices/usage/actions/list");
+        Assert.Equal(2, pages.Count);
+        var next = DateTimeOffset.Parse((string)JsonNode.Parse(pages[1].Body!)!["earliest"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(first.AddMilliseconds(1), next);
+    }
+
+    [Fact]
     public async Task Usage_of_an_unlimited_plan_stays_unlimited()
     {
         using var stub = new VerizonStub();
