@@ -170,4 +170,39 @@ public sealed class VerizonRenewalTests
         Assert.StartsWith(VerizonCarrier.SyntheticOrderPrefix, final.Order!.OrderId, StringComparison.Ordinal);
         Assert.Equal(1, stub.OrdersReceived);
     }
+
+    [Fact]
+    public async Task A_plan_change_that_times_out_and_does_not_show_on_the_device_ends_NeedsAttention_without_a_second_one()
+    {
+        using var stub = new VerizonStub { PendingPolls = 1 };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = new VerizonTestHost(stub, o =>
+        {
+            o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(5);
+            o.Resilience.TotalTimeout = TimeSpan.FromSeconds(10);
+        }, time);
+        var client = host.Client;
+        var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
+        var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
+        stub.BlockNextOrder(out var received, out var release, out var processed);
+
+        var starting = client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
+        await received.WaitAsync(Ct);
+        time.Advance(TimeSpan.FromSeconds(6));
+        var renewal = await starting;
+        release();
+        await processed.WaitAsync(Ct);
+
+        await renewal.UpdateStatusAsync(Ct);
+        time.Advance(TimeSpan.FromMinutes(6));
+        var waiting = await renewal.UpdateStatusAsync(Ct);
+        time.Advance(TimeSpan.FromMinutes(31));
+        var final = await renewal.UpdateStatusAsync(Ct);
+
+        Assert.Equal(RenewalState.Ordering, waiting.State);
+        Assert.Equal(RenewalState.NeedsAttention, final.State);
+        Assert.Equal(RenewalFailureKind.ConfirmationTimedOut, final.Failure!.Kind);
+        Assert.Equal(1, stub.OrdersReceived);
+    }
 }
