@@ -1,0 +1,448 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using DataRenew.Sdk.AdapterKit;
+using DataRenew.Sdk.Payments;
+using DataRenew.Sdk.Providers;
+
+namespace DataRenew.Sdk.Carriers.Verizon;
+
+/// <summary>
+/// The Verizon-style adapter (modelled on ThingSpace Connectivity Management): OAuth bearer (added by the kit's
+/// bearer handler) plus an m2m session token per signed-in session (re-login once when it expires); RPC list actions
+/// paged by a body cursor with 202 while more follow; plans in decimal KB, usage in bytes; a renewal is an asynchronous
+/// plan change confirmed by polling its request id. The carrier has no idempotency key, so the adapter remembers the
+/// request id of every renewal and never sends a second plan change for one.
+/// </summary>
+internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUsage, ICarrierPlanCatalog, ICarrierOrders
+{
+    /// <summary>The prefix of an order id the adapter makes up when the carrier shows the plan applied but the request id was lost.</summary>
+    internal const string SyntheticOrderPrefix = "verizon-";
+
+    private readonly VerizonOptions _options;
+    private readonly CarrierHttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly string _account;
+    private readonly ConditionalWeakTable<CarrierSession, VerizonSessionState> _sessions = new();
+    private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
+
+    public VerizonCarrier(VerizonOptions options, CarrierHttpClient http, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _time = timeProvider ?? TimeProvider.System;
+        _account = Uri.EscapeDataString(options.AccountName);
+        Descriptor = new CarrierDescriptor(CarrierId.Verizon, "Verizon", SignInMethods.Password, ConfirmationModes.Polling, [PaymentMethodKind.CarrierBilling])
+        {
+            MaxPlanChangesPerMonth = 4,
+            DeduplicatesOrders = false,
+            CollectsPayment = false,
+            SupportContact = options.SupportContact,
+        };
+    }
+
+    public CarrierDescriptor Descriptor { get; }
+
+    public ICarrierAccounts Accounts => this;
+
+    public ICarrierUsage Usage => this;
+
+    public ICarrierPlanCatalog Catalog => this;
+
+    public ICarrierOrders Orders => this;
+
+    public IPaymentGateway? Billing { get; } = new VerizonBilling();
+
+    private static CarrierId Carrier => CarrierId.Verizon;
+
+    // ---- sign-in and account ----
+
+    public async Task<CarrierSession> SignInAsync(PasswordCredentials credentials, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        var token = await LoginAsync(credentials, cancellationToken).ConfigureAwait(false);
+        var session = new CarrierSession(Carrier, _options.AccountName, token);
+
+        // The credentials stay in memory with the session, only to log in again when the carrier says it expired.
+        _sessions.AddOrUpdate(session, new VerizonSessionState(token, ct => LoginAsync(credentials, ct)));
+        return session;
+    }
+
+    public Task<OneTimeCodeChallenge> RequestOneTimeCodeAsync(PhoneNumber phoneNumber, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The Verizon-style carrier signs in with a username and password only.");
+
+    public Task<CarrierSession> VerifyOneTimeCodeAsync(OneTimeCodeChallenge challenge, OneTimeCode code, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The Verizon-style carrier signs in with a username and password only.");
+
+    public async Task<Account> GetAccountAsync(CarrierSession session, CancellationToken cancellationToken = default)
+    {
+        var body = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url($"m2m/v1/accounts/{_account}")), VerizonJson.Default.VzAccount, cancellationToken).ConfigureAwait(false);
+        var name = string.IsNullOrWhiteSpace(body.OrganizationName) ? _options.AccountName : body.OrganizationName;
+        return new Account(Carrier, _options.AccountName, name);
+    }
+
+    public IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return CarrierPaging.ReadAllAsync<Line, string?>(Carrier, null, (cursor, ct) => ListPageAsync(session, cursor, ct), _options.MaxPages, cancellationToken);
+    }
+
+    public async Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default)
+    {
+        var device = await FindDeviceAsync(session, iccid, cancellationToken).ConfigureAwait(false);
+        return device is null ? null : ToLine(device);
+    }
+
+    // ---- usage ----
+
+    public async Task<UsageSnapshot> GetUsageAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var device = await FindDeviceAsync(session, line.Iccid, cancellationToken).ConfigureAwait(false)
+            ?? throw new CarrierRejectedException($"Line {line.Iccid.ToMaskedString()} is not on account {Account.Mask(_options.AccountName)}.", new DataRenewErrorDetails(Carrier, CarrierErrorCode: "DeviceNotFound"));
+        var cycleEnd = device.BillingCycleEndDate
+            ?? throw new InvalidCarrierResponseException($"{Carrier} sent a device without billingCycleEndDate.", new DataRenewErrorDetails(Carrier));
+        var cycleStart = cycleEnd.AddMonths(-1);
+        var planCode = ServicePlanOf(device);
+        var plans = await ReadCatalogAsync(session, cancellationToken).ConfigureAwait(false);
+        var plan = plans.FirstOrDefault(p => p.Code is { Length: > 0 } code && code == planCode?.Value)
+            ?? throw new InvalidCarrierResponseException($"{Carrier} reports plan '{planCode}' on the line but not in the account's catalog.", new DataRenewErrorDetails(Carrier));
+        var allowance = AllowanceOf(plan)
+            ?? throw new InvalidCarrierResponseException($"{Carrier} sent plan '{planCode}' without a size.", new DataRenewErrorDetails(Carrier));
+
+        var now = _time.GetUtcNow();
+        var earliest = cycleStart < now ? cycleStart : now;
+        var used = 0m;
+        await foreach (var report in CarrierPaging.ReadAllAsync<VzUsageRecord, DateTimeOffset>(Carrier, earliest, (from, ct) => UsagePageAsync(session, line.Iccid, from, now, ct), _options.MaxPages, cancellationToken).ConfigureAwait(false))
+        {
+            used += report.BytesUsed is { } bytes && bytes >= 0 ? bytes : throw new InvalidCarrierResponseException($"{Carrier} sent a usage report without a valid bytesUsed.", new DataRenewErrorDetails(Carrier));
+        }
+
+        // No "remaining" on the wire: the snapshot computes allowance − used (unlimited stays unlimited).
+        return new UsageSnapshot(DataUnits.FromBytes(Carrier, used), allowance, cycleStart, cycleEnd, now, cycleEnd);
+    }
+
+    // ---- catalog ----
+
+    public async Task<IReadOnlyList<Plan>> GetPlansAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
+    {
+        var plans = await ReadCatalogAsync(session, cancellationToken).ConfigureAwait(false);
+        return plans.Select(ToPlan).OfType<Plan>().ToArray();
+    }
+
+    public Task<IReadOnlyList<Promotion>> GetPromotionsAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Promotion>>([]);
+
+    // ---- orders ----
+
+    public async Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(request);
+        var entry = new OrderEntry(request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan);
+        var known = _orders.GetOrAdd(request.RenewalId, entry);
+        if (!ReferenceEquals(known, entry))
+        {
+            // One renewal, one plan change: never a second PUT, whatever happened to the first.
+            return await known.Sent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var order = await SendPlanChangeAsync(session, request, cancellationToken).ConfigureAwait(false);
+            entry.Sent.TrySetResult(order);
+            return order;
+        }
+        catch (DataRenewException refused) when (refused is not OutcomeUnknownException)
+        {
+            // The carrier answered "no" (or the request never left): nothing was ordered, the engine may decide to try again.
+            _orders.TryRemove(new KeyValuePair<RenewalId, OrderEntry>(request.RenewalId, entry));
+            entry.Sent.TrySetException(refused);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Sent, answer lost (or the caller gave up while it was on the wire): it may have applied. Keep the entry.
+            entry.Sent.TrySetException(new OutcomeUnknownException(
+                $"The plan change for renewal {request.RenewalId} was sent to {Carrier} and its answer was lost; it is not sent again.",
+                new DataRenewErrorDetails(Carrier), ex));
+            throw;
+        }
+    }
+
+    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (!_orders.TryGetValue(renewalId, out var entry) || !entry.Sent.Task.IsCompleted)
+        {
+            // Nothing known here (another process sent it, or it is still on the wire): the carrier cannot be asked by renewal.
+            return null;
+        }
+
+        if (entry.Sent.Task.IsCompletedSuccessfully)
+        {
+            return await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        // The request id was lost. The device tells only when the plan moved to the ordered one from another.
+        if (entry.Plan == entry.PriorPlan)
+        {
+            return null;
+        }
+
+        var device = await FindDeviceAsync(session, entry.Iccid, cancellationToken).ConfigureAwait(false);
+        return device is not null && ServicePlanOf(device) == entry.Plan
+            ? new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow())
+            : null;
+    }
+
+    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (order.OrderId.StartsWith(SyntheticOrderPrefix, StringComparison.Ordinal) || order.Status != CarrierOrderStatus.Pending)
+        {
+            return order;
+        }
+
+        var path = $"m2m/v1/accounts/{_account}/requests/{Uri.EscapeDataString(order.OrderId)}/status";
+        var body = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url(path)), VerizonJson.Default.VzRequestStatus, cancellationToken).ConfigureAwait(false);
+        var status = body.Status?.Trim();
+        if (string.Equals(status, "Success", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "Completed", StringComparison.OrdinalIgnoreCase))
+        {
+            return order with { Status = CarrierOrderStatus.Completed, ConfirmationNumber = order.OrderId, EffectiveAt = _time.GetUtcNow() };
+        }
+
+        if (string.Equals(status, "Failure", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "Failed", StringComparison.OrdinalIgnoreCase))
+        {
+            var cause = body.FailedDevices?.Select(f => f.Cause).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
+            var code = cause is null ? "Failure" : CarrierErrors.Sanitise(cause);
+            return order with
+            {
+                Status = CarrierOrderStatus.Failed,
+                FailureReason = cause is null ? $"{Carrier} could not change the plan and gave no cause." : $"{Carrier} could not change the plan: {CarrierErrors.Sanitise(cause)}",
+                FailureCode = code.Length > 100 ? code[..100] : code,
+            };
+        }
+
+        // Pending, or a status this adapter does not know: still pending.
+        return order with { Status = CarrierOrderStatus.Pending };
+    }
+
+    // ---- internals ----
+
+    private async Task<CarrierOrder> SendPlanChangeAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken)
+    {
+        var body = new VzPlanChangeRequest
+        {
+            AccountName = _options.AccountName,
+            Devices = [new VzPlanChangeDevice { DeviceIds = [new VzDeviceId { Id = request.Line.Iccid.Value, Kind = "iccid" }] }],
+            ServicePlan = request.Plan.Code.Value,
+            CurrentServicePlan = request.Line.CurrentPlan.Value is { Length: > 0 } current ? current : null,
+        };
+
+        // A write the carrier would run twice: the kit never retries it; a lost answer is OutcomeUnknown.
+        using var response = await SendAsync(session, () => Json(HttpMethod.Put, "m2m/v1/devices/actions/plan", body, VerizonJson.Default.VzPlanChangeRequest), cancellationToken).ConfigureAwait(false);
+        var accepted = response.ReadJson(VerizonJson.Default.VzRequestAccepted);
+        if (string.IsNullOrWhiteSpace(accepted.RequestId) || accepted.RequestId.Length > 200)
+        {
+            throw response.Invalid("the plan change answer has no requestId");
+        }
+
+        return new CarrierOrder(accepted.RequestId, CarrierOrderStatus.Pending);
+    }
+
+    private async Task<string> LoginAsync(PasswordCredentials credentials, CancellationToken cancellationToken)
+    {
+        var body = new VzLoginRequest { Username = credentials.Username, Password = credentials.RevealPassword() };
+        using var request = Json(HttpMethod.Post, "m2m/v1/session/login", body, VerizonJson.Default.VzLoginRequest);
+
+        // Logging in again is harmless, so a lost answer may be retried; a refusal (400 InvalidCredentials) is not
+        // transient and is never retried: five refusals lock the account.
+        request.WithEffect(CarrierRequestEffect.Read);
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var login = response.ReadJson(VerizonJson.Default.VzLoginResponse);
+        return string.IsNullOrWhiteSpace(login.SessionToken) ? throw response.Invalid("the login answer has no sessionToken") : login.SessionToken;
+    }
+
+    private async Task<CarrierPage<Line, string?>> ListPageAsync(CarrierSession session, string? cursor, CancellationToken cancellationToken)
+    {
+        var body = new VzDeviceListRequest { AccountName = _options.AccountName, LargestDeviceIdSeen = cursor, MaxNumberOfDevices = _options.DevicesPerPage };
+        using var response = await SendAsync(session, () => Json(HttpMethod.Post, "m2m/v1/devices/actions/list", body, VerizonJson.Default.VzDeviceListRequest).WithEffect(CarrierRequestEffect.Read), cancellationToken).ConfigureAwait(false);
+        var page = response.ReadJson(VerizonJson.Default.VzDeviceListResponse);
+        var lines = new List<Line>();
+        string? largest = null;
+        foreach (var device in page.Devices ?? [])
+        {
+            if (device is null)
+            {
+                continue;
+            }
+
+            if (IdOf(device, "iccid") is { } id && id.All(char.IsAsciiDigit) && (largest is null || CompareDeviceIds(id, largest) > 0))
+            {
+                largest = id;
+            }
+
+            if (ToLine(device) is { } line)
+            {
+                lines.Add(line);
+            }
+        }
+
+        // 202 while more follow, 200 on the last page; hasMoreData says the same in the body.
+        var hasMore = response.StatusCode == HttpStatusCode.Accepted || page.HasMoreData == true;
+        return new CarrierPage<Line, string?>(lines, hasMore, largest ?? cursor);
+    }
+
+    private async Task<VzDevice?> FindDeviceAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken)
+    {
+        // One call: the list action filtered by the device id.
+        var body = new VzDeviceListRequest { AccountName = _options.AccountName, DeviceId = new VzDeviceId { Id = iccid.Value, Kind = "iccid" } };
+        var page = await SendAsync(session, () => Json(HttpMethod.Post, "m2m/v1/devices/actions/list", body, VerizonJson.Default.VzDeviceListRequest).WithEffect(CarrierRequestEffect.Read), VerizonJson.Default.VzDeviceListResponse, cancellationToken).ConfigureAwait(false);
+        return page.Devices?.FirstOrDefault(d => d is not null && IdOf(d, "iccid") == iccid.Value);
+    }
+
+    private async Task<CarrierPage<VzUsageRecord, DateTimeOffset>> UsagePageAsync(CarrierSession session, Iccid iccid, DateTimeOffset earliest, DateTimeOffset latest, CancellationToken cancellationToken)
+    {
+        var body = new VzUsageRequest { DeviceId = new VzDeviceId { Id = iccid.Value, Kind = "iccid" }, Earliest = Timestamp(earliest), Latest = Timestamp(latest) };
+        var page = await SendAsync(session, () => Json(HttpMethod.Post, "m2m/v1/devices/usage/actions/list", body, VerizonJson.Default.VzUsageRequest).WithEffect(CarrierRequestEffect.Read), VerizonJson.Default.VzUsageResponse, cancellationToken).ConfigureAwait(false);
+        var reports = page.UsageHistory?.Where(r => r is not null).ToArray() ?? [];
+
+        // The spec pages usage only by hasMoreData; the next page starts just after the latest report seen.
+        var next = reports.Select(r => r.Timestamp).Max() is { } last ? last.AddMilliseconds(1) : earliest;
+        return new CarrierPage<VzUsageRecord, DateTimeOffset>(reports, page.HasMoreData == true, next);
+    }
+
+    private async Task<List<VzPlan>> ReadCatalogAsync(CarrierSession session, CancellationToken cancellationToken)
+    {
+        var plans = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url($"m2m/v1/plans/{_account}")), VerizonJson.Default.ListVzPlan, cancellationToken).ConfigureAwait(false);
+        return plans.Where(p => p is not null).ToList();
+    }
+
+    /// <summary>
+    /// Sends with the session's m2m token. When the carrier says the session expired, logs in again once (one login
+    /// for all the calls that saw it expire) and resends once; a refused re-login ends the session for good.
+    /// </summary>
+    private async Task<CarrierResponse> SendAsync(CarrierSession session, Func<HttpRequestMessage> build, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (session.Carrier != Carrier)
+        {
+            throw new DataRenewValidationException(nameof(session), $"The session is for {session.Carrier}, not {Carrier}.");
+        }
+
+        _sessions.TryGetValue(session, out var state);
+        var token = state is null ? session.RevealToken() : await state.Token.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var request = build().WithSession(token);
+            return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuthenticationFailedException expired) when (expired.CarrierErrorCode == VerizonErrorMapper.SessionExpired && state is not null)
+        {
+            var fresh = await state.Token.RenewAsync(token, cancellationToken).ConfigureAwait(false);
+            using var again = build().WithSession(fresh);
+            return await _http.SendAsync(again, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> SendAsync<T>(CarrierSession session, Func<HttpRequestMessage> build, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(session, build, cancellationToken).ConfigureAwait(false);
+        return response.ReadJson(type);
+    }
+
+    private HttpRequestMessage Json<T>(HttpMethod method, string path, T body, JsonTypeInfo<T> type)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return new HttpRequestMessage(method, Url(path)) { Content = content };
+    }
+
+    // Absolute, under the base address with its trailing slash (so a path prefix such as /api is kept): the kit's
+    // CarrierHttpClient reads RequestUri.AbsolutePath for its messages, which a relative URI does not have.
+    private Uri Url(string relativePath) => new(_options.NormalisedBaseAddress, relativePath);
+
+    private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static string? IdOf(VzDevice device, string kind) =>
+        device.DeviceIds?.FirstOrDefault(d => d is not null && string.Equals(d.Kind, kind, StringComparison.OrdinalIgnoreCase))?.Id?.Trim();
+
+    /// <summary>Compares two numeric device ids as numbers (ICCIDs are longer than a long): by length, then digit by digit.</summary>
+    internal static int CompareDeviceIds(string left, string right)
+    {
+        var a = left.TrimStart('0');
+        var b = right.TrimStart('0');
+        return a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
+    }
+
+    private static PlanCode? ServicePlanOf(VzDevice device)
+    {
+        var plan = device.CarrierInformations?.FirstOrDefault(c => c is not null)?.ServicePlan?.Trim();
+        return string.IsNullOrEmpty(plan) || plan.Length > 100 || plan.Any(char.IsControl) ? null : new PlanCode(plan);
+    }
+
+    internal static LineStatus StatusOf(string? state) => state?.Trim().ToLowerInvariant() switch
+    {
+        "active" => LineStatus.Active,
+        "suspend" or "suspended" => LineStatus.Suspended,
+        "deactive" or "deactivated" or "pre-active" or "preactive" or "ready" => LineStatus.Inactive,
+        _ => LineStatus.Unknown,
+    };
+
+    /// <summary>A device as a line; <see langword="null"/> when it has no valid ICCID (the SDK identifies lines by ICCID).</summary>
+    private static Line? ToLine(VzDevice device)
+    {
+        if (!Iccid.TryParse(IdOf(device, "iccid"), out var iccid))
+        {
+            return null;
+        }
+
+        PhoneNumber? number = PhoneNumber.TryParse(IdOf(device, "mdn"), out var mdn) ? mdn : null;
+        var state = device.CarrierInformations?.FirstOrDefault(c => c is not null)?.State;
+        return new Line(iccid, number, SimKind.Physical, StatusOf(state), ServicePlanOf(device) ?? default);
+    }
+
+    private static string? Attribute(VzPlan plan, string key) =>
+        plan.ExtendedAttributes?.FirstOrDefault(a => a is not null && string.Equals(a.Key?.Trim(), key, StringComparison.OrdinalIgnoreCase))?.Value?.Trim();
+
+    private static DataAmount? AllowanceOf(VzPlan plan)
+    {
+        if (string.Equals(Attribute(plan, "Unlimited"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return DataAmount.Unlimited;
+        }
+
+        return plan.SizeKb is { } kb ? DataUnits.FromKilobytes(Carrier, kb) : null;
+    }
+
+    /// <summary>A catalog entry as a plan; <see langword="null"/> (skipped) when it has no code, size, price or validity the SDK can sell it with.</summary>
+    private static Plan? ToPlan(VzPlan plan)
+    {
+        var code = plan.Code?.Trim();
+        if (string.IsNullOrEmpty(code) || code.Length > 100 || code.Any(char.IsControl) || AllowanceOf(plan) is not { } data
+            || !decimal.TryParse(Attribute(plan, "PriceUSD"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var price)
+            || !int.TryParse(Attribute(plan, "ValidityDays"), NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days is < 1 or > 3660)
+        {
+            return null;
+        }
+
+        return new Plan(new PlanCode(code), string.IsNullOrWhiteSpace(plan.Name) ? code : plan.Name.Trim(), data, Money.Usd(price), days);
+    }
+
+    /// <summary>What the adapter remembers of a renewal's plan change: the answer (request id) or that it was lost.</summary>
+    private sealed class OrderEntry(Iccid iccid, PlanCode plan, PlanCode priorPlan)
+    {
+        public Iccid Iccid { get; } = iccid;
+
+        public PlanCode Plan { get; } = plan;
+
+        public PlanCode PriorPlan { get; } = priorPlan;
+
+        public TaskCompletionSource<CarrierOrder> Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,506 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using WireMock;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Types;
+using WireMock.Util;
+
+namespace DataRenew.Sdk.Tests.Adapters.Verizon;
+
+/// <summary>
+/// A WireMock.Net stub of the Verizon style (ThingSpace-like) for one seeded account, under the base path /api.
+/// Stateful where the flows need it: issued bearer tokens and m2m sessions, failed logins (five lock the account),
+/// device plans and plan-change counts, requests that stay Pending for some polls and then end Success or Failure.
+/// Knobs: fail the next order, expire sessions, revoke or reject bearers, page sizes, block the next order, and
+/// canned answers (each error shape, throttling) for the next calls to a path. Counts come from the server's log.
+/// </summary>
+public sealed class VerizonStub : IDisposable
+{
+    public const string AppKey = "vz-app-key";
+    public const string AppSecret = "vz-app-secret-s3cr3t";
+    public const string AccountName = "0342077109-00001";
+    public const string Username = "fleet.admin";
+    public const string Password = "Correct-Horse-Battery-9";
+
+    /// <summary>The scenario's line: active, 5 GB plan, MDN 2025550143.</summary>
+    public static readonly Iccid ActiveLine = Iccid.Parse("8914800000000000014");
+    public static readonly Iccid SecondLine = Iccid.Parse("8914800000000000022");
+    public static readonly Iccid SuspendedLine = Iccid.Parse("8914800000000000030");
+    public static readonly Iccid DeactivatedLine = Iccid.Parse("8914800000000000048");
+    public static readonly Iccid UnlimitedLine = Iccid.Parse("8914800000000000055");
+
+    /// <summary>A line that had its 4 plan changes this month.</summary>
+    public static readonly Iccid LimitReachedLine = Iccid.Parse("8914800000000000063");
+
+    private static readonly string PlansJson = """
+        [
+          {"name":"5GB Monthly","code":"M2M5GB","sizeKb":5000000,"carrierServicePlanCode":"84638","extendedAttributes":[{"key":"PriceUSD","value":"30.00"},{"key":"ValidityDays","value":"30"}]},
+          {"extendedAttributes":[{"key":"ValidityDays","value":"30"},{"key":"PriceUSD","value":"45.00"}],"code":"M2M10GB","name":"10GB Monthly","sizeKb":10000000,"futureField":{"x":[1,2]}},
+          {"name":"Unlimited Monthly","code":"M2MUNL","sizeKb":0,"extendedAttributes":[{"key":"PriceUSD","value":"80.00"},{"key":"ValidityDays","value":"30"},{"key":"Unlimited","value":"true"}]},
+          {"name":"Trial","code":"M2MTRIAL","sizeKb":100000,"extendedAttributes":[{"key":"ValidityDays","value":"7"}]}
+        ]
+        """;
+
+    private readonly WireMockServer _server;
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _tokens = [];
+    private readonly HashSet<string> _sessions = [];
+    private readonly Dictionary<string, Device> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PlanRequest> _requests = new(StringComparer.Ordinal);
+    private readonly List<(string PathContains, Func<IResponseMessage> Respond)> _canned = [];
+    private int _sequence;
+    private int _failedLogins;
+    private bool _failNextOrder;
+    private string _password = Password;
+    private TaskCompletionSource? _orderReceived;
+    private ManualResetEventSlim? _orderRelease;
+    private TaskCompletionSource? _orderProcessed;
+
+    public VerizonStub()
+    {
+        _server = WireMockServer.Start();
+        var cycleEnd = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(14), TimeSpan.Zero);
+        CycleEnd = cycleEnd;
+        Seed(ActiveLine, "2025550143", "active", "M2M5GB", cycleEnd, [(cycleEnd.AddMonths(-1).AddDays(-2), 9_000_000_000), (cycleEnd.AddMonths(-1).AddDays(1), 1_200_000_000), (cycleEnd.AddMonths(-1).AddDays(3), 300_000_000)]);
+        Seed(SecondLine, "2025550144", "active", "M2M10GB", cycleEnd, []);
+        Seed(SuspendedLine, "2025550145", "suspend", "M2M5GB", cycleEnd, []);
+        Seed(DeactivatedLine, null, "deactive", "M2M5GB", cycleEnd, []);
+        Seed(UnlimitedLine, "2025550147", "active", "M2MUNL", cycleEnd, [(cycleEnd.AddMonths(-1).AddDays(2), 50_000_000_000)]);
+        Seed(LimitReachedLine, "2025550148", "active", "M2M5GB", cycleEnd, []).PlanChanges = 4;
+
+        Map("^/api/ts/v1/oauth2/token$", "POST", Token);
+        Map("^/api/m2m/v1/session/login$", "POST", req => Guarded(req, session: false, Login));
+        Map("^/api/m2m/v1/accounts/[^/]+$", "GET", req => Guarded(req, session: true, GetAccount));
+        Map("^/api/m2m/v1/plans/[^/]+$", "GET", req => Guarded(req, session: true, GetPlans));
+        Map("^/api/m2m/v1/devices/actions/list$", "POST", req => Guarded(req, session: true, ListDevices));
+        Map("^/api/m2m/v1/devices/usage/actions/list$", "POST", req => Guarded(req, session: true, ListUsage));
+        Map("^/api/m2m/v1/devices/actions/plan$", "PUT", ChangePlan);
+        Map("^/api/m2m/v1/accounts/[^/]+/requests/[^/]+/status$", "GET", req => Guarded(req, session: true, RequestStatus));
+    }
+
+    /// <summary>The base address the adapter is given (with a path prefix that must be kept).</summary>
+    public Uri BaseAddress => new(_server.Url + "/api");
+
+    /// <summary>The seeded billing cycle end.</summary>
+    public DateTimeOffset CycleEnd { get; }
+
+    /// <summary>Devices per page of the unfiltered listing.</summary>
+    public int PageSize { get; set; } = 2;
+
+    /// <summary>Status reads that answer Pending before a plan change ends.</summary>
+    public int PendingPolls { get; set; } = 1;
+
+    /// <summary>Every call with a bearer is refused with 401 fault 900901 (a token the gateway no longer accepts).</summary>
+    public bool RejectAllBearers { get; set; }
+
+    public int OrdersReceived => Requests("PUT", "/devices/actions/plan").Count;
+
+    public int TokenRequests => Requests("POST", "/oauth2/token").Count;
+
+    public int LoginRequests => Requests("POST", "/session/login").Count;
+
+    /// <summary>Requests received, oldest first (method, path, headers, body).</summary>
+    public IReadOnlyList<IRequestMessage> Requests(string method, string pathEnd) =>
+        _server.LogEntries.Select(e => e.RequestMessage).OfType<IRequestMessage>()
+            .Where(r => r.Method == method && r.Path.EndsWith(pathEnd, StringComparison.Ordinal))
+            .OrderBy(r => r.DateTime)
+            .ToArray();
+
+    public string PlanOf(Iccid iccid)
+    {
+        lock (_gate)
+        {
+            return _devices[iccid.Value].Plan;
+        }
+    }
+
+    /// <summary>The next plan change is accepted, then its status ends Failure with a cause.</summary>
+    public void FailNextOrder()
+    {
+        lock (_gate)
+        {
+            _failNextOrder = true;
+        }
+    }
+
+    /// <summary>Every session token stops working (20 minutes idle).</summary>
+    public void ExpireSessions()
+    {
+        lock (_gate)
+        {
+            _sessions.Clear();
+        }
+    }
+
+    /// <summary>Every bearer token issued so far stops working.</summary>
+    public void RevokeBearers()
+    {
+        lock (_gate)
+        {
+            _tokens.Clear();
+        }
+    }
+
+    /// <summary>The account's password changes (so a re-login with the old one is refused).</summary>
+    public void ChangePassword(string password)
+    {
+        lock (_gate)
+        {
+            _password = password;
+        }
+    }
+
+    /// <summary>The next plan change blocks inside the stub until released; <paramref name="received"/> completes when it arrives.</summary>
+    /// <remarks><paramref name="processed"/> completes once the released order has been taken (the plan change exists).</remarks>
+    public void BlockNextOrder(out Task received, out Action release, out Task processed)
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new ManualResetEventSlim();
+        lock (_gate)
+        {
+            _orderReceived = arrived;
+            _orderRelease = gate;
+            _orderProcessed = done;
+        }
+
+        received = arrived.Task;
+        release = gate.Set;
+        processed = done.Task;
+    }
+
+    /// <summary>The next <paramref name="times"/> calls whose path contains <paramref name="pathContains"/> get this answer.</summary>
+    public void RespondNext(string pathContains, int status, string? body, string? contentType = "application/json", int times = 1, params (string Name, string Value)[] headers)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                _canned.Add((pathContains, () => Reply(status, body, contentType, headers)));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _orderRelease?.Set();
+        _server.Stop();
+        _server.Dispose();
+    }
+
+    // ---- endpoints ----
+
+    private IResponseMessage Token(IRequestMessage req)
+    {
+        lock (_gate)
+        {
+            if (TakeCanned(req) is { } canned)
+            {
+                return canned;
+            }
+
+            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AppKey}:{AppSecret}"));
+            if (Header(req, "Authorization") != expected || req.Body?.Contains("grant_type=client_credentials", StringComparison.Ordinal) != true)
+            {
+                return Fault(401, "900901", "Invalid Credentials");
+            }
+
+            var token = "tok-" + (++_sequence).ToString(CultureInfo.InvariantCulture);
+            _tokens.Add(token);
+            return Json(200, $$"""{"access_token":"{{token}}","token_type":"Bearer","expires_in":3600,"scope":"default"}""");
+        }
+    }
+
+    private IResponseMessage Login(IRequestMessage req)
+    {
+        var body = JsonNode.Parse(req.Body ?? "{}")!;
+        if (_failedLogins >= 5)
+        {
+            return Error(400, "UnifiedWebService.REQUEST_FAILED.AccountLocked", "The account is locked.");
+        }
+
+        if ((string?)body["username"] != Username || (string?)body["password"] != _password)
+        {
+            return ++_failedLogins >= 5
+                ? Error(400, "UnifiedWebService.REQUEST_FAILED.AccountLocked", "The account is locked.")
+                : Error(400, "UnifiedWebService.REQUEST_FAILED.InvalidCredentials", "Invalid username or password.");
+        }
+
+        _failedLogins = 0;
+        var session = "sess-" + (++_sequence).ToString(CultureInfo.InvariantCulture);
+        _sessions.Add(session);
+        return Json(200, $$"""{"sessionToken":"{{session}}"}""");
+    }
+
+    private IResponseMessage GetAccount(IRequestMessage req) =>
+        req.Path.EndsWith("/" + AccountName, StringComparison.Ordinal)
+            ? Json(200, $$"""{"accountName":"{{AccountName}}","accountNumber":"0342077109","organizationName":"Acme Fleet","isProvisioningAllowed":true,"carriers":["Verizon Wireless"],"features":[],"servicePlans":[]}""")
+            : Error(400, "UnifiedWebService.REQUEST_FAILED.AccountNotFound", "Account not found.");
+
+    private IResponseMessage GetPlans(IRequestMessage req) => Json(200, PlansJson);
+
+    private IResponseMessage ListDevices(IRequestMessage req)
+    {
+        var body = JsonNode.Parse(req.Body ?? "{}")!;
+        if ((string?)body["accountName"] != AccountName)
+        {
+            return Error(400, "UnifiedWebService.REQUEST_FAILED.AccountNotFound", "Account not found.");
+        }
+
+        if (body["deviceId"] is { } filter)
+        {
+            var found = _devices.TryGetValue((string?)filter["id"] ?? string.Empty, out var device) ? new[] { device } : [];
+            return Json(200, DevicesJson(found, hasMore: false));
+        }
+
+        var seen = (string?)body["largestDeviceIdSeen"];
+        var max = (int?)body["maxNumberOfDevices"] ?? 1000;
+        var remaining = _devices.Values.Where(d => seen is null || CompareIds(d.Iccid, seen) > 0).OrderBy(d => d.Iccid.Length).ThenBy(d => d.Iccid, StringComparer.Ordinal).ToArray();
+        var page = remaining.Take(Math.Min(PageSize, max)).Reverse().ToArray();
+        var more = remaining.Length > page.Length;
+        return Json(more ? 202 : 200, DevicesJson(page, more));
+    }
+
+    private IResponseMessage ListUsage(IRequestMessage req)
+    {
+        var body = JsonNode.Parse(req.Body ?? "{}")!;
+        if (body["deviceId"]?["id"] is not { } id || body["earliest"] is null || body["latest"] is null || !_devices.TryGetValue((string)id!, out var device))
+        {
+            return Error(400, "UnifiedWebService.REQUEST_FAILED.InvalidRequest", "deviceId, earliest and latest are required.");
+        }
+
+        var earliest = DateTimeOffset.Parse((string)body["earliest"]!, CultureInfo.InvariantCulture);
+        var latest = DateTimeOffset.Parse((string)body["latest"]!, CultureInfo.InvariantCulture);
+        var history = device.Usage.Where(u => u.At >= earliest && u.At <= latest)
+            .Select(u => $$"""{"bytesUsed":{{u.Bytes}},"smsUsed":0,"source":"Raw Usage","timestamp":"{{u.At.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}","servicePlan":"{{device.Plan}}"}""");
+        return Json(200, $$"""{"hasMoreData":false,"usageHistory":[{{string.Join(",", history)}}]}""");
+    }
+
+    private IResponseMessage ChangePlan(IRequestMessage req)
+    {
+        TaskCompletionSource? received;
+        ManualResetEventSlim? release;
+        TaskCompletionSource? processed;
+        lock (_gate)
+        {
+            (received, release, processed) = (_orderReceived, _orderRelease, _orderProcessed);
+            (_orderReceived, _orderRelease, _orderProcessed) = (null, null, null);
+        }
+
+        if (received is not null)
+        {
+            received.TrySetResult();
+            release!.Wait(TimeSpan.FromSeconds(30));
+        }
+
+        try
+        {
+            return TakePlanChange(req);
+        }
+        finally
+        {
+            processed?.TrySetResult();
+        }
+    }
+
+    private IResponseMessage TakePlanChange(IRequestMessage req)
+    {
+        return Guarded(req, session: true, r =>
+        {
+            var body = JsonNode.Parse(r.Body ?? "{}")!;
+            var iccid = (string?)body["devices"]?[0]?["deviceIds"]?[0]?["id"];
+            var plan = (string?)body["servicePlan"];
+            if (iccid is null || plan is null || !_devices.TryGetValue(iccid, out var device))
+            {
+                return Error(400, "UnifiedWebService.REQUEST_FAILED.DeviceNotFound", "No such device.");
+            }
+
+            if (device.PlanChanges >= 4)
+            {
+                return Error(400, "DeviceService.REQUEST_FAILED.PlanChangeLimitExceeded", "The device reached 4 plan changes this month.");
+            }
+
+            string? cause = _failNextOrder ? "Plan change rejected by the network" : device.State == "suspend" ? "Device is suspended" : null;
+            _failNextOrder = false;
+            var id = Guid.NewGuid().ToString();
+            var request = new PlanRequest(id, device, plan, cause);
+            _requests[id] = request;
+            if (PendingPolls == 0)
+            {
+                Finish(request);
+            }
+
+            return Json(202, $$"""{"requestId":"{{id}}"}""");
+        });
+    }
+
+    private IResponseMessage RequestStatus(IRequestMessage req)
+    {
+        var id = req.PathSegments[^2];
+        if (!_requests.TryGetValue(id, out var request))
+        {
+            return Error(400, "UnifiedWebService.REQUEST_FAILED.RequestNotFound", "No such request.");
+        }
+
+        if (request.Status == "Pending" && request.Polls++ >= PendingPolls)
+        {
+            Finish(request);
+        }
+
+        var failed = request.Status == "Failure"
+            ? $$""","failedDevices":[{"deviceIds":[{"id":"{{request.Device.Iccid}}","kind":"iccid"}],"cause":"{{request.Cause}}"}]"""
+            : string.Empty;
+        return Json(200, $$"""{"requestId":"{{id}}","status":"{{request.Status}}"{{failed}}}""");
+    }
+
+    // ---- plumbing ----
+
+    private static void Finish(PlanRequest request)
+    {
+        if (request.Cause is not null)
+        {
+            request.Status = "Failure";
+            return;
+        }
+
+        request.Status = "Success";
+        request.Device.Plan = request.Plan;
+        request.Device.PlanChanges++;
+    }
+
+    /// <summary>Canned answers first; then the bearer (900902 missing, 900901 unknown) and the m2m session.</summary>
+    private IResponseMessage Guarded(IRequestMessage req, bool session, Func<IRequestMessage, IResponseMessage> handle)
+    {
+        lock (_gate)
+        {
+            if (TakeCanned(req) is { } canned)
+            {
+                return canned;
+            }
+
+            var authorization = Header(req, "Authorization");
+            if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal))
+            {
+                return Fault(401, "900902", "Missing Credentials");
+            }
+
+            if (RejectAllBearers || !_tokens.Contains(authorization["Bearer ".Length..]))
+            {
+                return Fault(401, "900901", "Invalid Credentials");
+            }
+
+            if (session && (Header(req, "VZ-M2M-Token") is not { } token || !_sessions.Contains(token)))
+            {
+                return Error(400, "UnifiedWebService.REQUEST_FAILED.SessionToken.Expired", "Session token expired.");
+            }
+
+            return handle(req);
+        }
+    }
+
+    private IResponseMessage? TakeCanned(IRequestMessage req)
+    {
+        var index = _canned.FindIndex(c => req.Path.Contains(c.PathContains, StringComparison.Ordinal));
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var canned = _canned[index];
+        _canned.RemoveAt(index);
+        return canned.Respond();
+    }
+
+    private Device Seed(Iccid iccid, string? mdn, string state, string plan, DateTimeOffset cycleEnd, (DateTimeOffset At, long Bytes)[] usage)
+    {
+        var device = new Device(iccid.Value, mdn, state, plan, cycleEnd, usage);
+        _devices[iccid.Value] = device;
+        return device;
+    }
+
+    private static string DevicesJson(IEnumerable<Device> devices, bool hasMore)
+    {
+        var items = devices.Select(d =>
+        {
+            var ids = d.Mdn is null
+                ? $$"""{"id":"{{d.Iccid}}","kind":"iccid"}"""
+                : $$"""{"kind":"mdn","id":"{{d.Mdn}}"},{"id":"{{d.Iccid}}","kind":"iccid"},{"id":"990000862471854","kind":"imei"}""";
+            return $$"""{"accountName":"{{AccountName}}","billingCycleEndDate":"{{d.CycleEnd.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}","carrierInformations":[{"carrierName":"Verizon Wireless","servicePlan":"{{d.Plan}}","state":"{{d.State}}"}],"connected":true,"createdAt":"2025-01-02T03:04:05Z","deviceIds":[{{ids}}],"ipAddress":"10.0.0.1","lastActivationDate":"2025-01-02T03:04:05Z","extendedAttributes":[]}""";
+        });
+        return $$"""{"hasMoreData":{{(hasMore ? "true" : "false")}},"devices":[{{string.Join(",", items)}}]}""";
+    }
+
+    private static int CompareIds(string a, string b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
+
+    private static string? Header(IRequestMessage req, string name) =>
+        req.Headers?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+
+    private static IResponseMessage Json(int status, string body) => Reply(status, body, "application/json");
+
+    private static IResponseMessage Error(int status, string code, string message) =>
+        Json(status, $$"""{"errorCode":"{{code}}","errorMessage":"{{message}}"}""");
+
+    private static IResponseMessage Fault(int status, string code, string message) =>
+        Json(status, "{\"fault\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\",\"description\":\"" + message + ". Make sure your API invocation call has a header: 'Authorization : Bearer ACCESS_TOKEN'\"}}");
+
+    internal static IResponseMessage Reply(int status, string? body, string? contentType, params (string Name, string Value)[] headers)
+    {
+        var response = new ResponseMessage { StatusCode = status };
+        if (body is not null)
+        {
+            response.BodyData = new BodyData { BodyAsString = body, DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 };
+        }
+
+        if (contentType is not null)
+        {
+            response.AddHeader("Content-Type", contentType);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            response.AddHeader(name, value);
+        }
+
+        return response;
+    }
+
+    private void Map(string pathRegex, string method, Func<IRequestMessage, IResponseMessage> handle) =>
+        _server.Given(Request.Create().WithPath(new RegexMatcher(pathRegex)).UsingMethod(method)).RespondWith(Response.Create().WithCallback(handle));
+
+    private sealed class Device(string iccid, string? mdn, string state, string plan, DateTimeOffset cycleEnd, (DateTimeOffset At, long Bytes)[] usage)
+    {
+        public string Iccid { get; } = iccid;
+
+        public string? Mdn { get; } = mdn;
+
+        public string State { get; } = state;
+
+        public string Plan { get; set; } = plan;
+
+        public DateTimeOffset CycleEnd { get; } = cycleEnd;
+
+        public (DateTimeOffset At, long Bytes)[] Usage { get; } = usage;
+
+        public int PlanChanges { get; set; }
+    }
+
+    private sealed class PlanRequest(string id, Device device, string plan, string? cause)
+    {
+        public string Id { get; } = id;
+
+        public Device Device { get; } = device;
+
+        public string Plan { get; } = plan;
+
+        public string? Cause { get; } = cause;
+
+        public string Status { get; set; } = "Pending";
+
+        public int Polls { get; set; }
+    }
+}
