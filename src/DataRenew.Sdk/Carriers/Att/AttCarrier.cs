@@ -298,7 +298,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             RatePlan = request.Plan.Code.Value,
             EffectiveDate = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "Z",
         };
-        using var put = new HttpRequestMessage(HttpMethod.Put, "devices/" + Uri.EscapeDataString(request.Line.Iccid.Value))
+        using var put = new HttpRequestMessage(HttpMethod.Put, Address("devices/" + Uri.EscapeDataString(request.Line.Iccid.Value)))
         {
             Content = JsonContent.Create(body, AttJsonContext.Default.AttPlanChange),
         };
@@ -411,12 +411,16 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             : throw new AuthenticationFailedException($"The session is not one of this {CarrierId.Att} adapter's; sign in again.", new DataRenewErrorDetails(CarrierId.Att));
     }
 
-    private static HttpRequestMessage Get(Credentials login, string path)
+    private HttpRequestMessage Get(Credentials login, string path)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        var request = new HttpRequestMessage(HttpMethod.Get, Address(path));
         request.Headers.Authorization = BasicAuthenticationHandler.Header(login.Username, login.ApiKey);
         return request;
     }
+
+    // Absolute, from the normalised base (its path prefix kept): the kit's CarrierHttpClient reads RequestUri.AbsolutePath
+    // before sending, which a relative URI does not have.
+    private Uri Address(string relativePath) => new(_options.NormalisedBaseAddress, relativePath);
 
     internal static string DevicesPath(int page, int pageSize) =>
         "devices?modifiedSince=" + Uri.EscapeDataString(AttDates.ToIso8601(ListEverythingSince))
