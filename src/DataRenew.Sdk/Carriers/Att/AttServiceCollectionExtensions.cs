@@ -35,5 +35,8 @@ public static class AttServiceCollectionExtensions
             bind,
             configure,
             static _ => { }, // Basic credentials are per session: the adapter sets them on each request.
-            static (sp, options, client) => new AttCarrier(options, client, sp.GetService<TimeProvider>()));
+            static (sp, options, client) => new AttCarrier(options, client, sp.GetService<TimeProvider>()))
+
+            // The factory's default loggers keep request headers raw in their structured state: the Basic credentials.
+            .UseCarrierHttpLogging("DataRenew.Sdk.Http.Att");
 }

@@ -53,6 +53,7 @@ internal sealed class AttStub : IAsyncDisposable
     private int _throttled;
     private bool _refuseNextOrder;
     private OrderBlock? _blockNextOrder;
+    private OrderBlock? _released;
 
     public AttStub()
     {
@@ -173,7 +174,9 @@ internal sealed class AttStub : IAsyncDisposable
         }
         finally
         {
+            var released = Interlocked.Exchange(ref _released, null);
             Interlocked.Decrement(ref _inFlight);
+            released?.Done.TrySetResult();
         }
     }
 
@@ -319,6 +322,7 @@ internal sealed class AttStub : IAsyncDisposable
         {
             block.Received.TrySetResult();
             block.Release.Wait();
+            Volatile.Write(ref _released, block);
         }
 
         return response;
@@ -384,4 +388,7 @@ internal sealed class OrderBlock
     public TaskCompletionSource Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ManualResetEventSlim Release { get; } = new();
+
+    /// <summary>The held call has ended at the stub (nothing is in flight there any more).</summary>
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
