@@ -331,9 +331,56 @@ public sealed class AttAdapterTests
         // A guard against a hang (a renewal left waiting on the frozen clock), not a timing assertion.
         var final = await looked.WaitForCompletionAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System, Ct);
 
-        Assert.Contains(final.State, new[] { RenewalState.Completed, RenewalState.NeedsAttention });
         Assert.Equal(RenewalState.Completed, final.State);
         Assert.Equal(1, world.Stub.OrdersReceived);
+    }
+
+    [Fact]
+    public async Task A_plan_change_whose_answer_times_out_and_that_the_device_never_shows_is_handed_to_a_person_not_sent_again()
+    {
+        var time = new FakeTimeProvider(Now);
+        await using var world = new AttWorld(
+            o =>
+            {
+                o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(5);
+                o.Resilience.TotalTimeout = TimeSpan.FromSeconds(10);
+            },
+            time,
+            renewal: o => o.ConfirmationTimeout = TimeSpan.FromSeconds(1));
+        world.Stub.ScheduleOrders = false;
+        var client = world.Client;
+        var session = await world.ClientSignInAsync();
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == AttStub.Line5Gb, Ct);
+        var quote = await client.CreateQuoteAsync(session, line, Plan10Gb, Ct);
+        var block = world.Stub.BlockNextOrder(apply: false);
+
+        var starting = client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
+        await block.Received.Task.WaitAsync(Ct);
+        time.Advance(TimeSpan.FromSeconds(6));
+        var operation = await starting;
+        block.Release.Set();
+        await block.Done.Task.WaitAsync(Ct);
+        var looked = await client.ResumeRenewalAsync(session, operation.Id, Ct);
+        time.Advance(TimeSpan.FromMinutes(6));
+
+        // The engine now looks at the device until the confirmation deadline. The clock moves only while no call is on the
+        // wire, so a read is never timed out by the test's clock steps.
+        var waiting = looked.WaitForCompletionAsync(Ct);
+        for (var i = 0; i < 1_000_000 && !waiting.IsCompleted; i++)
+        {
+            if (world.ClientInFlight == 0)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(5));
+            }
+
+            await Task.Run(static () => { }, Ct);
+        }
+
+        var final = await waiting.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System, Ct);
+        Assert.Equal(RenewalState.NeedsAttention, final.State);
+        Assert.Equal(RenewalFailureKind.ConfirmationTimedOut, final.Failure!.Kind);
+        Assert.Equal(1, world.Stub.OrdersReceived);
+        Assert.Equal("ATT 5GB", world.Stub.PlanOf(AttStub.Line5Gb));
     }
 
     // ---- throttling and one call in flight ----

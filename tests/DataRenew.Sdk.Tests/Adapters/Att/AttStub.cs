@@ -104,10 +104,10 @@ internal sealed class AttStub : IAsyncDisposable
         }
     }
 
-    /// <summary>The next plan change is applied, then its answer waits until released (to make the client time out).</summary>
-    public OrderBlock BlockNextOrder()
+    /// <summary>The next plan change is applied (or, with <paramref name="apply"/> false, lost at the carrier), then its answer waits until released (to make the client time out).</summary>
+    public OrderBlock BlockNextOrder(bool apply = true)
     {
-        var block = new OrderBlock();
+        var block = new OrderBlock(apply);
         lock (_gate)
         {
             _blockNextOrder = block;
@@ -313,7 +313,11 @@ internal sealed class AttStub : IAsyncDisposable
             }
             else
             {
-                d.RatePlan = plan;
+                if (block?.Apply != false)
+                {
+                    d.RatePlan = plan;
+                }
+
                 response = Json(200, new JsonObject { ["iccid"] = d.Iccid }.ToJsonString());
             }
         }
@@ -383,8 +387,11 @@ internal sealed class AttStub : IAsyncDisposable
 }
 
 /// <summary>A plan change the stub applied and holds the answer of.</summary>
-internal sealed class OrderBlock
+internal sealed class OrderBlock(bool apply)
 {
+    /// <summary>Whether the carrier applies the held plan change.</summary>
+    public bool Apply { get; } = apply;
+
     public TaskCompletionSource Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ManualResetEventSlim Release { get; } = new();

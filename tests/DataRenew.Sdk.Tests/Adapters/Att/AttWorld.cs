@@ -7,7 +7,7 @@ namespace DataRenew.Sdk.Tests.Adapters.Att;
 /// <summary>The SDK with the AT&amp;T-style adapter registered against a fresh stub.</summary>
 internal sealed class AttWorld : IAsyncDisposable
 {
-    public AttWorld(Action<AttOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
+    public AttWorld(Action<AttOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null, Action<DataRenewOptions>? renewal = null)
     {
         var collection = new ServiceCollection();
         if (time is not null)
@@ -20,17 +20,23 @@ internal sealed class AttWorld : IAsyncDisposable
         {
             o.PollInitialDelay = TimeSpan.FromMilliseconds(1);
             o.PollMaxDelay = TimeSpan.FromMilliseconds(5);
+            renewal?.Invoke(o);
         }).AddAtt(o =>
         {
             o.BaseAddress = Stub.BaseAddress;
             o.AllowPlainHttpOnLoopback = true;
             o.Resilience.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
             configure?.Invoke(o);
-        });
+        }).AddHttpMessageHandler(() => new CountingHandler(this));
         Services = collection.BuildServiceProvider();
     }
 
+    private int _inFlight;
+
     public AttStub Stub { get; } = new();
+
+    /// <summary>Calls the adapter has on the wire now (counted at the client, inside the kit's timeouts).</summary>
+    public int ClientInFlight => Volatile.Read(ref _inFlight);
 
     public ServiceProvider Services { get; }
 
@@ -53,5 +59,21 @@ internal sealed class AttWorld : IAsyncDisposable
     {
         await Services.DisposeAsync();
         await Stub.DisposeAsync();
+    }
+
+    private sealed class CountingHandler(AttWorld world) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref world._inFlight);
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref world._inFlight);
+            }
+        }
     }
 }
