@@ -33,13 +33,27 @@ internal sealed class AttErrorMapper : ICarrierErrorMapper
             }
         }
 
-        var text = CarrierErrors.Describe(response, code, message);
+        // The style's codes are 8 digits, which the kit's sanitiser would mask as a possible phone or card number; a short
+        // all-digit code cannot be either, so it is named as is.
+        var text = code is { Length: <= 8 } && code.All(char.IsAsciiDigit)
+            ? CarrierErrors.Describe(response, null, message) + $" (code {code})"
+            : CarrierErrors.Describe(response, code, message);
         return code switch
         {
             InvalidCredentials => new AuthenticationFailedException(text, response.Details(code)),
             RateLimitExceeded => new RateLimitedException(text, response.Details(code, isTransient: true)),
             _ when response.StatusCode == HttpStatusCode.TooManyRequests => new RateLimitedException(text, response.Details(code, isTransient: true)),
-            _ => CarrierErrors.ByStatus(response, code, message),
+            _ => Rebrand(CarrierErrors.ByStatus(response, code, message), text, response, code),
         };
     }
+
+    // ByStatus picks the type; the message is ours (with the code readable).
+    private static DataRenewException Rebrand(DataRenewException byStatus, string text, CarrierErrorResponse response, string? code) => byStatus switch
+    {
+        AuthenticationFailedException => new AuthenticationFailedException(text, response.Details(code)),
+        RateLimitedException => new RateLimitedException(text, response.Details(code, isTransient: true)),
+        CarrierUnavailableException => new CarrierUnavailableException(text, response.Details(code, isTransient: true)),
+        CarrierRejectedException => new CarrierRejectedException(text, response.Details(code)),
+        _ => byStatus,
+    };
 }

@@ -509,6 +509,10 @@ public sealed class AttAdapterTests
         Assert.Equal(code, ex.CarrierErrorCode);
         Assert.Equal(status, ex.StatusCode);
         Assert.Equal(CarrierId.Att, ex.Carrier);
+        if (code is not null)
+        {
+            Assert.Contains(code, ex.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
