@@ -62,7 +62,10 @@ public static class CarrierHttpRegistration
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             })
-            .AddCarrierResilience(clientName, sp => sp.GetRequiredService<IOptions<TOptions>>().Value.Resilience);
+            .AddCarrierResilience(clientName, sp => sp.GetRequiredService<IOptions<TOptions>>().Value.Resilience)
+
+            // The factory's default loggers keep request headers raw in their structured state (credentials, tokens).
+            .UseCarrierHttpLogging("DataRenew.Sdk.Http." + (clientName.StartsWith("DataRenew.", StringComparison.Ordinal) ? clientName["DataRenew.".Length..] : clientName));
         addAuthHandlers(client);
         client.AddHttpMessageHandler(sp => new ResponseBufferingHandler(sp.GetRequiredService<IOptions<TOptions>>().Value.Resilience.MaxResponseBytes));
 

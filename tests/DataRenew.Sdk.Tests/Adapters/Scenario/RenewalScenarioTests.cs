@@ -86,6 +86,7 @@ public static class ScenarioCarriers
     {
         ["fake"] = () => new FakeScenarioCarrier(),
         ["verizon"] = () => new Verizon.VerizonScenarioCarrier(),
+        ["att"] = () => new Att.AttScenarioCarrier(),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;

@@ -1,0 +1,462 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using DataRenew.Sdk.AdapterKit;
+using DataRenew.Sdk.Payments;
+using DataRenew.Sdk.Providers;
+
+namespace DataRenew.Sdk.Carriers.Att;
+
+/// <summary>
+/// The AT&amp;T-style adapter (modelled on Cisco IoT Control Center REST v1): HTTP Basic <c>username:apiKey</c> on every
+/// call, devices keyed by ICCID, page-number paging with <c>lastPage</c>, binary-MB plans and byte usage, and a renewal
+/// that is a rate plan change (<c>PUT devices/{iccid}</c>, 200 applied or 202 scheduled). The carrier has no idempotency
+/// key, so the adapter remembers each renewal's order and never sends a second plan change for one renewal.
+/// </summary>
+internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUsage, ICarrierPlanCatalog, ICarrierOrders
+{
+    /// <summary>The <c>modifiedSince</c> every listing sends: early enough to list every device.</summary>
+    internal static readonly DateTimeOffset ListEverythingSince = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly CarrierHttpClient _http;
+    private readonly AttOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ConditionalWeakTable<CarrierSession, Credentials> _sessions = new();
+    private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
+    private readonly ConcurrentDictionary<string, OrderEntry> _ordersById = new(StringComparer.Ordinal);
+
+    public AttCarrier(AttOptions options, Func<HttpClient> client, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _http = new CarrierHttpClient(CarrierId.Att, client, new AttErrorMapper(), _time);
+        Billing = new AttBilling();
+        Descriptor = new CarrierDescriptor(CarrierId.Att, "AT&T", SignInMethods.Password, ConfirmationModes.Synchronous | ConfirmationModes.Polling, [PaymentMethodKind.CarrierBilling])
+        {
+            DeduplicatesOrders = false,
+            CollectsPayment = false,
+            SupportContact = options.SupportContact,
+        };
+    }
+
+    public CarrierDescriptor Descriptor { get; }
+
+    public ICarrierAccounts Accounts => this;
+
+    public ICarrierUsage Usage => this;
+
+    public ICarrierPlanCatalog Catalog => this;
+
+    public ICarrierOrders Orders => this;
+
+    public IPaymentGateway? Billing { get; }
+
+    // ---- accounts ----
+
+    public async Task<CarrierSession> SignInAsync(PasswordCredentials credentials, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        var login = new Credentials(credentials.Username, credentials.RevealPassword());
+
+        // One cheap call proves the credentials: a one-device page. A 401 (10000001) is never retried.
+        using var request = Get(login, DevicesPath(1, 1));
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        _ = response.ReadJson(AttJsonContext.Default.AttDeviceList);
+
+        var session = new CarrierSession(CarrierId.Att, credentials.Username, "att-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        _sessions.AddOrUpdate(session, login);
+        return session;
+    }
+
+    public Task<OneTimeCodeChallenge> RequestOneTimeCodeAsync(PhoneNumber phoneNumber, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The AT&T-style carrier signs in with a username and API key only.");
+
+    public Task<CarrierSession> VerifyOneTimeCodeAsync(OneTimeCodeChallenge challenge, OneTimeCode code, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The AT&T-style carrier signs in with a username and API key only.");
+
+    public Task<Account> GetAccountAsync(CarrierSession session, CancellationToken cancellationToken = default)
+    {
+        // The style has no account resource: the account is the API user.
+        _ = CredentialsOf(session);
+        return Task.FromResult(new Account(CarrierId.Att, session.AccountId, session.AccountId));
+    }
+
+    public IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default)
+    {
+        var login = CredentialsOf(session);
+        return CarrierPaging.ReadAllAsync<Line, int>(CarrierId.Att, 1, (page, ct) => FetchPageAsync(login, page, ct), _options.MaxPages, cancellationToken);
+    }
+
+    private async Task<CarrierPage<Line, int>> FetchPageAsync(Credentials login, int page, CancellationToken cancellationToken)
+    {
+        using var request = Get(login, DevicesPath(page, _options.PageSize));
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var list = response.ReadJson(AttJsonContext.Default.AttDeviceList);
+        if (list.LastPage is not { } lastPage)
+        {
+            throw response.Invalid("the device page has no lastPage");
+        }
+
+        var lines = new List<Line>(list.Devices?.Count ?? 0);
+        foreach (var device in list.Devices ?? [])
+        {
+            if (device is null)
+            {
+                continue;
+            }
+
+            // The listing carries no msisdn: these lines have no number until read one by one.
+            lines.Add(ToLine(response, device.Iccid, null, device.Status, device.RatePlan));
+        }
+
+        return new CarrierPage<Line, int>(lines, !lastPage, page + 1);
+    }
+
+    public async Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default)
+    {
+        var device = await ReadDeviceAsync(CredentialsOf(session), iccid, cancellationToken).ConfigureAwait(false);
+        return device?.Line;
+    }
+
+    private async Task<(Line Line, AttDevice Device)?> ReadDeviceAsync(Credentials login, Iccid iccid, CancellationToken cancellationToken)
+    {
+        using var request = Get(login, "devices/" + Uri.EscapeDataString(iccid.Value));
+        CarrierResponse response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CarrierRejectedException notFound) when (notFound.StatusCode == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        using (response)
+        {
+            var device = response.ReadJson(AttJsonContext.Default.AttDevice);
+            if (device.Iccid is { } sent && sent != iccid.Value)
+            {
+                throw response.Invalid("the device answered is not the one asked for");
+            }
+
+            if (device.DateActivated is { Length: > 0 } activated && !AttDates.TryParse(activated, out _))
+            {
+                throw response.Invalid("dateActivated is not in the yyyy-MM-dd HH:mm:ss.fff+0000 format");
+            }
+
+            PhoneNumber? number = PhoneNumber.TryParse(device.Msisdn, out var parsed) ? parsed : null;
+            return (ToLine(response, device.Iccid ?? iccid.Value, number, device.Status, device.RatePlan), device);
+        }
+    }
+
+    private static Line ToLine(CarrierResponse response, string? iccid, PhoneNumber? number, string? status, string? ratePlan)
+    {
+        if (!Iccid.TryParse(iccid, out var id))
+        {
+            throw response.Invalid("a device has no valid ICCID");
+        }
+
+        return new Line(id, number, SimKind.Physical, StatusOf(status), PlanOf(response, ratePlan));
+    }
+
+    private static PlanCode PlanOf(CarrierResponse response, string? ratePlan)
+    {
+        try
+        {
+            return new PlanCode(ratePlan!);
+        }
+        catch (DataRenewValidationException)
+        {
+            throw response.Invalid("a device has no valid ratePlan");
+        }
+    }
+
+    /// <summary>
+    /// ACTIVATED is in service. Deactivated, retired, purged and replaced SIMs are out of service; SIMs not yet in
+    /// service (ACTIVATION_READY, INVENTORY, TEST_READY) are Inactive too ("ready to activate"). The style has no SUSPENDED.
+    /// </summary>
+    internal static LineStatus StatusOf(string? status) => status?.Trim().ToUpperInvariant() switch
+    {
+        "ACTIVATED" => LineStatus.Active,
+        "DEACTIVATED" or "RETIRED" or "PURGED" or "REPLACED" => LineStatus.Inactive,
+        "ACTIVATION_READY" or "INVENTORY" or "TEST_READY" => LineStatus.Inactive,
+        _ => LineStatus.Unknown,
+    };
+
+    // ---- usage ----
+
+    public async Task<UsageSnapshot> GetUsageAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var login = CredentialsOf(session);
+        DataAmount used;
+        string? ratePlan;
+        using (var request = Get(login, "devices/" + Uri.EscapeDataString(line.Iccid.Value) + "/ctdUsages"))
+        using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            var usage = response.ReadJson(AttJsonContext.Default.AttUsage);
+            if (usage.CtdDataUsage is not { } bytes)
+            {
+                throw response.Invalid("ctdDataUsage is missing");
+            }
+
+            used = DataUnits.FromBytes(CarrierId.Att, bytes);
+            ratePlan = string.IsNullOrWhiteSpace(usage.RatePlan) ? null : usage.RatePlan;
+        }
+
+        // The carrier sends no remaining figure: remaining = the rate plan's allowance less what was used.
+        var plan = new PlanCode(ratePlan ?? line.CurrentPlan.Value);
+        var plans = await GetPlansAsync(session, line, cancellationToken).ConfigureAwait(false);
+        var allowance = plans.FirstOrDefault(p => p.Code == plan)?.Data
+            ?? throw new InvalidCarrierResponseException($"{CarrierId.Att} reports the line on a rate plan its catalog does not list.", new DataRenewErrorDetails(CarrierId.Att));
+
+        // The style gives no cycle window: figures are cycle to date, and the cycle is taken as the calendar month in UTC.
+        var now = _time.GetUtcNow();
+        var start = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        return new UsageSnapshot(used, allowance, start, start.AddMonths(1), now);
+    }
+
+    // ---- catalog ----
+
+    public async Task<IReadOnlyList<Plan>> GetPlansAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
+    {
+        using var request = Get(CredentialsOf(session), "rateplans");
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var list = response.ReadJson(AttJsonContext.Default.AttRatePlanList);
+        var plans = new List<Plan>();
+        foreach (var plan in list.RatePlans ?? [])
+        {
+            if (plan is null)
+            {
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(plan.Name) || plan.ValidityDays is not { } days
+                || !decimal.TryParse(plan.PriceUsd, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var price))
+            {
+                throw response.Invalid("a rate plan lacks its name, price or validity");
+            }
+
+            DataAmount data;
+            if (plan.Unlimited == true)
+            {
+                data = DataAmount.Unlimited;
+            }
+            else if (plan.DataAllowanceMb is { } mb)
+            {
+                data = DataUnits.FromBinaryMegabytes(CarrierId.Att, mb);
+            }
+            else
+            {
+                throw response.Invalid("a rate plan has no dataAllowanceMb");
+            }
+
+            try
+            {
+                plans.Add(new Plan(new PlanCode(plan.Name.Trim()), plan.Name.Trim(), data, Money.Usd(price), days));
+            }
+            catch (DataRenewValidationException ex)
+            {
+                throw response.Invalid($"a rate plan is not valid ({ex.Reason})");
+            }
+        }
+
+        return plans;
+    }
+
+    public Task<IReadOnlyList<Promotion>> GetPromotionsAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
+    {
+        _ = CredentialsOf(session);
+        return Task.FromResult<IReadOnlyList<Promotion>>([]);
+    }
+
+    // ---- orders ----
+
+    public async Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var login = CredentialsOf(session);
+        var entry = new OrderEntry("att-" + request.RenewalId.Value, request.RenewalId, request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan);
+
+        // No idempotency key at this carrier: one renewal never sends a second plan change from here.
+        var known = _orders.GetOrAdd(request.RenewalId, entry);
+        if (!ReferenceEquals(known, entry))
+        {
+            return known.Order ?? await LookAfterLostAnswerAsync(login, known, cancellationToken).ConfigureAwait(false)
+                ?? throw new OutcomeUnknownException(
+                    $"A plan change for renewal {request.RenewalId} was already sent to {CarrierId.Att} and its outcome is unknown; it is not sent again.",
+                    new DataRenewErrorDetails(CarrierId.Att));
+        }
+
+        _ordersById[entry.OrderId] = entry;
+        var body = new AttPlanChange
+        {
+            RatePlan = request.Plan.Code.Value,
+            EffectiveDate = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "Z",
+        };
+        using var put = new HttpRequestMessage(HttpMethod.Put, Address("devices/" + Uri.EscapeDataString(request.Line.Iccid.Value)))
+        {
+            Content = JsonContent.Create(body, AttJsonContext.Default.AttPlanChange),
+        };
+        put.Headers.Authorization = BasicAuthenticationHandler.Header(login.Username, login.ApiKey);
+        put.WithEffect(CarrierRequestEffect.Write);
+
+        CarrierResponse response;
+        try
+        {
+            response = await _http.SendAsync(put, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DataRenewException refused) when (!refused.IsTransient && refused is not AuthenticationFailedException)
+        {
+            // The carrier said no: nothing was changed, so the renewal may be ordered again later.
+            Forget(entry);
+            throw refused is CarrierRejectedException { StatusCode: 400 }
+                ? new PlanNotEligibleException(refused.Message, new DataRenewErrorDetails(CarrierId.Att, refused.StatusCode, refused.CarrierErrorCode, refused.RequestId), refused)
+                : refused;
+        }
+        catch (DataRenewException ex) when (ex is AuthenticationFailedException or RateLimitedException or CarrierUnavailableException { RequestNotSent: true })
+        {
+            // Refused before it was looked at (credentials, throttling) or never sent.
+            Forget(entry);
+            throw;
+        }
+
+        using (response)
+        {
+            var now = _time.GetUtcNow();
+            var order = response.StatusCode == HttpStatusCode.Accepted
+                ? new CarrierOrder(entry.OrderId, CarrierOrderStatus.Pending)
+                : new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, now);
+            entry.Order = order;
+            return order;
+        }
+    }
+
+    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var login = CredentialsOf(session);
+        if (!_orders.TryGetValue(renewalId, out var entry))
+        {
+            // Nothing was sent from this process (or it restarted): without the plan ordered, a plan change seen on the
+            // line cannot be told from someone else's, so report none; the engine then never resends.
+            return null;
+        }
+
+        return entry.Order ?? await LookAfterLostAnswerAsync(login, entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var login = CredentialsOf(session);
+        if (order.Status != CarrierOrderStatus.Pending)
+        {
+            return order;
+        }
+
+        if (!_ordersById.TryGetValue(order.OrderId, out var entry))
+        {
+            // Not sent from this process: the plan it asked for is unknown here, so it stays pending until the engine's deadline.
+            return order;
+        }
+
+        var current = await ReadDeviceAsync(login, entry.Iccid, cancellationToken).ConfigureAwait(false);
+        if (current?.Line.CurrentPlan == entry.Plan)
+        {
+            var completed = new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
+            entry.Order = completed;
+            return completed;
+        }
+
+        return order;
+    }
+
+    // The PUT's answer was lost: the change applied exactly when the line now has the plan ordered and had another before.
+    private async Task<CarrierOrder?> LookAfterLostAnswerAsync(Credentials login, OrderEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.PlanBefore == entry.Plan)
+        {
+            return null;
+        }
+
+        var current = await ReadDeviceAsync(login, entry.Iccid, cancellationToken).ConfigureAwait(false);
+        if (current?.Line.CurrentPlan != entry.Plan)
+        {
+            return null;
+        }
+
+        var order = new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
+        entry.Order = order;
+        return order;
+    }
+
+    private void Forget(OrderEntry entry)
+    {
+        _orders.TryRemove(new KeyValuePair<RenewalId, OrderEntry>(entry.RenewalId, entry));
+        _ordersById.TryRemove(new KeyValuePair<string, OrderEntry>(entry.OrderId, entry));
+    }
+
+    // ---- plumbing ----
+
+    private Credentials CredentialsOf(CarrierSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return _sessions.TryGetValue(session, out var login)
+            ? login
+            : throw new AuthenticationFailedException($"The session is not one of this {CarrierId.Att} adapter's; sign in again.", new DataRenewErrorDetails(CarrierId.Att));
+    }
+
+    private HttpRequestMessage Get(Credentials login, string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Address(path));
+        request.Headers.Authorization = BasicAuthenticationHandler.Header(login.Username, login.ApiKey);
+        return request;
+    }
+
+    // Absolute, from the normalised base (its path prefix kept): the kit's CarrierHttpClient reads RequestUri.AbsolutePath
+    // before sending, which a relative URI does not have.
+    private Uri Address(string relativePath) => new(_options.NormalisedBaseAddress, relativePath);
+
+    internal static string DevicesPath(int page, int pageSize) =>
+        "devices?modifiedSince=" + Uri.EscapeDataString(AttDates.ToIso8601(ListEverythingSince))
+        + "&pageSize=" + pageSize.ToString(CultureInfo.InvariantCulture)
+        + "&pageNumber=" + page.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A person's API credentials, kept in memory for their session only; never logged or journaled.</summary>
+    private sealed class Credentials(string username, string apiKey)
+    {
+        public string Username { get; } = username;
+
+        public string ApiKey { get; } = apiKey;
+
+        public override string ToString() => $"{Username} (API key hidden)";
+    }
+
+    /// <summary>A plan change this adapter sent (or is sending) for a renewal.</summary>
+    private sealed class OrderEntry(string orderId, RenewalId renewalId, Iccid iccid, PlanCode plan, PlanCode planBefore)
+    {
+        private CarrierOrder? _order;
+
+        public string OrderId { get; } = orderId;
+
+        public RenewalId RenewalId { get; } = renewalId;
+
+        public Iccid Iccid { get; } = iccid;
+
+        public PlanCode Plan { get; } = plan;
+
+        public PlanCode PlanBefore { get; } = planBefore;
+
+        /// <summary>The order as last known; null while its answer is outstanding or was lost.</summary>
+        public CarrierOrder? Order
+        {
+            get => Volatile.Read(ref _order);
+            set => Volatile.Write(ref _order, value);
+        }
+    }
+}

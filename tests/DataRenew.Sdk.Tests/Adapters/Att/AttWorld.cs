@@ -1,0 +1,79 @@
+using DataRenew.Sdk.Carriers.Att;
+using DataRenew.Sdk.Providers;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DataRenew.Sdk.Tests.Adapters.Att;
+
+/// <summary>The SDK with the AT&amp;T-style adapter registered against a fresh stub.</summary>
+internal sealed class AttWorld : IAsyncDisposable
+{
+    public AttWorld(Action<AttOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null, Action<DataRenewOptions>? renewal = null)
+    {
+        var collection = new ServiceCollection();
+        if (time is not null)
+        {
+            collection.AddSingleton(time);
+        }
+
+        services?.Invoke(collection);
+        collection.AddDataRenew(o =>
+        {
+            o.PollInitialDelay = TimeSpan.FromMilliseconds(1);
+            o.PollMaxDelay = TimeSpan.FromMilliseconds(5);
+            renewal?.Invoke(o);
+        }).AddAtt(o =>
+        {
+            o.BaseAddress = Stub.BaseAddress;
+            o.AllowPlainHttpOnLoopback = true;
+            o.Resilience.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
+            configure?.Invoke(o);
+        }).AddHttpMessageHandler(() => new CountingHandler(this));
+        Services = collection.BuildServiceProvider();
+    }
+
+    private int _inFlight;
+
+    public AttStub Stub { get; } = new();
+
+    /// <summary>Calls the adapter has on the wire now (counted at the client, inside the kit's timeouts).</summary>
+    public int ClientInFlight => Volatile.Read(ref _inFlight);
+
+    public ServiceProvider Services { get; }
+
+    public DataRenewClient Client => Services.GetRequiredService<DataRenewClient>();
+
+    public ICarrierProvider Provider => Services.GetServices<ICarrierProvider>().Single(p => p.Descriptor.Id == CarrierId.Att);
+
+    public static PasswordCredentials Credentials => new(AttStub.Username, AttStub.ApiKey);
+
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public Task<CarrierSession> SignInAsync() => Provider.Accounts.SignInAsync(Credentials, Ct);
+
+    public Task<DataRenewSession> ClientSignInAsync() => Client.SignInAsync(CarrierId.Att, Credentials, Ct);
+
+    /// <summary>Calls the stub received after the first <paramref name="skip"/>.</summary>
+    public IReadOnlyList<WireMock.IRequestMessage> Requests(int skip = 0) => Stub.Requests.Skip(skip).Select(e => e.RequestMessage!).ToArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Stub.DisposeAsync();
+    }
+
+    private sealed class CountingHandler(AttWorld world) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref world._inFlight);
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref world._inFlight);
+            }
+        }
+    }
+}
