@@ -411,16 +411,15 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             : throw new AuthenticationFailedException($"The session is not one of this {CarrierId.Att} adapter's; sign in again.", new DataRenewErrorDetails(CarrierId.Att));
     }
 
-    private HttpRequestMessage Get(Credentials login, string path)
+    private static HttpRequestMessage Get(Credentials login, string path)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, Address(path));
         request.Headers.Authorization = BasicAuthenticationHandler.Header(login.Username, login.ApiKey);
         return request;
     }
 
-    // Absolute, from the normalised base (its path prefix kept): the kit's CarrierHttpClient reads RequestUri.AbsolutePath
-    // before sending, which a relative URI does not have.
-    private Uri Address(string relativePath) => new(_options.NormalisedBaseAddress, relativePath);
+    // Relative, without a leading slash: the client's base address ends in a slash, so a path prefix such as /api is kept.
+    private static Uri Address(string relativePath) => new(relativePath, UriKind.Relative);
 
     internal static string DevicesPath(int page, int pageSize) =>
         "devices?modifiedSince=" + Uri.EscapeDataString(AttDates.ToIso8601(ListEverythingSince))

@@ -21,7 +21,7 @@ internal sealed class VerizonOAuth
         Token = new SingleFlightToken<AccessToken>(
             async ct =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.NormalisedBaseAddress, "ts/v1/oauth2/token"))
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("ts/v1/oauth2/token", UriKind.Relative))
                 {
                     Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
                 };

@@ -356,16 +356,15 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         return response.ReadJson(type);
     }
 
-    private HttpRequestMessage Json<T>(HttpMethod method, string path, T body, JsonTypeInfo<T> type)
+    private static HttpRequestMessage Json<T>(HttpMethod method, string path, T body, JsonTypeInfo<T> type)
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return new HttpRequestMessage(method, Url(path)) { Content = content };
     }
 
-    // Absolute, under the base address with its trailing slash (so a path prefix such as /api is kept): the kit's
-    // CarrierHttpClient reads RequestUri.AbsolutePath for its messages, which a relative URI does not have.
-    private Uri Url(string relativePath) => new(_options.NormalisedBaseAddress, relativePath);
+    // Relative, without a leading slash: the client's base address ends in a slash, so a path prefix such as /api is kept.
+    private static Uri Url(string relativePath) => new(relativePath, UriKind.Relative);
 
     private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
