@@ -2,6 +2,7 @@
 //   dotnet run --project samples/QuickStart                 (password sign-in, physical SIM)
 //   dotnet run --project samples/QuickStart -- --esim       (one-time code sign-in, eSIM)
 //   dotnet run --project samples/QuickStart -- --plan FAKE-20GB --card 4000000000000002
+//   dotnet run --project samples/QuickStart -- --carrier verizon --set Verizon:BaseAddress=https://…   (see README)
 using DataRenew.Sdk;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Renewal;
@@ -33,6 +34,10 @@ static async Task<int> RunAsync(QuickStartSettings settings)
     using var cancel = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
     var ct = cancel.Token;
+    if (settings.Carrier is not null)
+    {
+        return await CarrierRun.RunAsync(settings, ct);
+    }
 
     // The fake carrier stands in for a real one; it applies orders after one status poll.
     var carrier = FakeCarrier.CreateDemo();
