@@ -73,10 +73,8 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     public async Task<OneTimeCodeChallenge> RequestOneTimeCodeAsync(PhoneNumber phoneNumber, CancellationToken cancellationToken = default)
     {
         var number = RequireNumber(phoneNumber, nameof(phoneNumber));
-        using var request = new HttpRequestMessage(HttpMethod.Post, OtpPath)
-        {
-            Content = Json(new TmfOtpRequest { Msisdn = number }, TMobileJson.Default.TmfOtpRequest),
-        };
+        using var request = _connection.Request(HttpMethod.Post, OtpPath);
+        request.Content = Json(new TmfOtpRequest { Msisdn = number }, TMobileJson.Default.TmfOtpRequest);
         using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return new OneTimeCodeChallenge(CarrierId.TMobile, phoneNumber, "otp_" + Guid.NewGuid().ToString("N"), null);
     }
@@ -90,10 +88,8 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             throw new DataRenewValidationException(nameof(code), "A one-time code is required.");
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, TMobileConnection.TokenPath)
-        {
-            Content = new FormUrlEncodedContent([new("grant_type", "otp"), new("msisdn", number), new("code", code.Reveal())]),
-        };
+        using var request = _connection.Request(HttpMethod.Post, TMobileConnection.TokenPath);
+        request.Content = new FormUrlEncodedContent([new("grant_type", "otp"), new("msisdn", number), new("code", code.Reveal())]);
         _connection.UseClientCredentials(request);
         using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var token = AccessToken.FromResponse(response, _connection.Time);
@@ -187,10 +183,8 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             LogicalResource = [new TmfLogicalResource { Value = number.E164 }],
             Channel = new TmfChannel { Name = Channel },
         };
-        using var message = new HttpRequestMessage(HttpMethod.Post, BalancePath + "topupBalance")
-        {
-            Content = Json(body, TMobileJson.Default.TmfTopupRequest),
-        };
+        using var message = _connection.Request(HttpMethod.Post, BalancePath + "topupBalance");
+        message.Content = Json(body, TMobileJson.Default.TmfTopupRequest);
         message.Headers.TryAddWithoutValidation("Idempotency-Key", request.RenewalId.Value);
         message.Headers.Authorization = Bearer(session);
         message.WithEffect(CarrierRequestEffect.DeduplicatedWrite);
@@ -212,7 +206,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
-        using var message = new HttpRequestMessage(HttpMethod.Get, BalancePath + "topupBalance/" + Uri.EscapeDataString(order.OrderId));
+        using var message = _connection.Request(HttpMethod.Get, BalancePath + "topupBalance/" + Uri.EscapeDataString(order.OrderId));
         message.Headers.Authorization = Bearer(session);
         using var response = await Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         return ToOrder(response.ReadJson(TMobileJson.Default.TmfTopup), response);
@@ -276,7 +270,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     private async Task<Balance> GetBalanceAsync(CarrierSession session, CancellationToken cancellationToken)
     {
         var number = Subscriber(session);
-        using var message = new HttpRequestMessage(HttpMethod.Get, BalancePath + "bucket?logicalResource.value=" + Uri.EscapeDataString(number.E164));
+        using var message = _connection.Request(HttpMethod.Get, BalancePath + "bucket?logicalResource.value=" + Uri.EscapeDataString(number.E164));
         message.Headers.Authorization = Bearer(session);
         using var response = await Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var buckets = response.ReadJson(TMobileJson.Default.ListTmfBucket).Where(b => b is not null).ToList();
@@ -328,7 +322,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             0,
             async (offset, ct) =>
             {
-                using var message = new HttpRequestMessage(HttpMethod.Get, FormattableString.Invariant($"{path}?offset={offset}&limit={PageSize}"));
+                using var message = _connection.Request(HttpMethod.Get, FormattableString.Invariant($"{path}?offset={offset}&limit={PageSize}"));
                 using var response = await Http.SendAsync(message, ct).ConfigureAwait(false);
                 var items = response.ReadJson(type).Where(i => i is not null).ToList();
 

@@ -39,12 +39,18 @@ internal sealed class TMobileConnection : IDisposable
         request.Options.Set(CarrierRequestOptions.Anonymous, true);
     }
 
+    /// <summary>
+    /// A request to a path relative to the base address (its path prefix kept). Built absolute here: the kit's
+    /// <see cref="CarrierHttpClient"/> reads <c>RequestUri.AbsolutePath</c> before the client resolves a relative one.
+    /// </summary>
+    public HttpRequestMessage Request(HttpMethod method, string relativePath) => new(method, new Uri(_options.NormalisedBaseAddress, relativePath));
+
     public void Dispose() => Signer.Dispose();
 
     // POST oauth2/v2/tokens with Basic client credentials and an empty body. It only issues a token: safe to retry.
     private async Task<AccessToken> FetchAppTokenAsync(CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, TokenPath);
+        using var request = Request(HttpMethod.Post, TokenPath);
         UseClientCredentials(request);
         request.WithEffect(CarrierRequestEffect.Read);
         using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);

@@ -85,6 +85,7 @@ public static class ScenarioCarriers
     private static readonly Dictionary<string, Func<IScenarioCarrier>> Factories = new()
     {
         ["fake"] = () => new FakeScenarioCarrier(),
+        ["tmobile"] = () => new DataRenew.Sdk.Tests.Adapters.TMobile.TMobileScenarioCarrier(),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;
