@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Carriers.TMobile;
 using DataRenew.Sdk.Providers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -242,6 +243,32 @@ public sealed class TMobileAuthTests
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetServices<ICarrierProvider>().ToList());
         Assert.Contains("PrivateKeyPem", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_adapter_binds_its_options_from_configuration_and_signs_in()
+    {
+        using var stub = new TMobileStub();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DataRenew:TMobile:BaseAddress"] = stub.BaseAddress.ToString(),
+            ["DataRenew:TMobile:AllowPlainHttpOnLoopback"] = "true",
+            ["DataRenew:TMobile:ClientId"] = TMobileStub.ClientId,
+            ["DataRenew:TMobile:ClientSecret"] = TMobileStub.ClientSecret,
+            ["DataRenew:TMobile:PrivateKeyPem"] = TMobileStub.PrivateKeyPem,
+            ["DataRenew:TMobile:PopTokenLifetime"] = "00:00:30",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddDataRenew().AddTMobile(configuration.GetSection("DataRenew:TMobile"));
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<DataRenewClient>();
+
+        var challenge = await client.RequestOneTimeCodeAsync(CarrierId.TMobile, TMobileWorld.Number, Ct);
+        var session = await client.SignInWithOneTimeCodeAsync(challenge, TMobileStub.OtpCode, Ct);
+
+        Assert.Equal(TMobileStub.Msisdn, session.Account.AccountId);
+        var pop = Claims(stub.Server.LogEntries[0].RequestMessage!.Headers!["X-Authorization"][0]);
+        Assert.Equal(30, (long)pop["exp"]! - (long)pop["iat"]!);
     }
 
     [Fact]
