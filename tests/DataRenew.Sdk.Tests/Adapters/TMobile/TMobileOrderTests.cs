@@ -166,6 +166,26 @@ public sealed class TMobileOrderTests
     }
 
     [Fact]
+    public async Task A_renewal_under_a_discount_promotion_tops_up_the_discounted_price_and_completes()
+    {
+        await using var world = new TMobileWorld();
+        world.Stub.Promotions.Add("""{"id":"promo-20","name":"20% off","pattern":[{"action":"discountPercent","value":20}],"appliesTo":["tm-10gb-30d"]}""");
+        var session = await world.SignInClientAsync();
+        var line = await world.Client.GetLinesAsync(session, Ct).SingleAsync(Ct);
+        var quote = await world.Client.CreateQuoteAsync(session, line, new PlanCode("tm-10gb-30d"), Ct);
+
+        var renewal = await world.Client.StartRenewalAsync(session, new RenewalRequest(quote, Card), Ct);
+        var final = await renewal.WaitForCompletionAsync(Ct);
+
+        Assert.Equal(RenewalState.Completed, final.State);
+        Assert.Equal(Money.Usd(32.00m), final.Receipt?.Amount);
+        var amount = JsonNode.Parse(world.Stub.OrderRequests.Single().RequestMessage!.Body!)!["amount"]!;
+        Assert.Equal(32.00m, (decimal)amount["amount"]!);
+        Assert.Equal("USD", (string?)amount["units"]);
+        Assert.Equal("tm-10gb-30d", (await world.Client.GetLinesAsync(session, Ct).SingleAsync(Ct)).CurrentPlan.Value);
+    }
+
+    [Fact]
     public async Task A_failed_top_up_reports_the_carriers_reason()
     {
         await using var world = new TMobileWorld();
