@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using DataRenew.Sdk.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -36,6 +39,34 @@ public sealed partial class ReadmeTests
 
         Assert.Empty(carrier.SubmittedOrders);
         Assert.Empty(payments.Charges);
+    }
+
+    [Fact]
+    public async Task Readme_carrier_configuration_registers_all_three_adapters_from_configuration()
+    {
+        using var key = RSA.Create(2048);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DataRenew:Verizon:BaseAddress"] = "https://thingspace.example/api",
+            ["DataRenew:Verizon:AppKey"] = "key",
+            ["DataRenew:Verizon:AppSecret"] = "secret",
+            ["DataRenew:Verizon:AccountName"] = "0000123456-00001",
+            ["DataRenew:Att:BaseAddress"] = "https://restapi.example/rws/api/v1",
+            ["DataRenew:TMobile:BaseAddress"] = "https://api.tmobile.example",
+            ["DataRenew:TMobile:ClientId"] = "client",
+            ["DataRenew:TMobile:ClientSecret"] = "secret",
+            ["DataRenew:TMobile:PrivateKeyPem"] = key.ExportPkcs8PrivateKeyPem(),
+        }).Build();
+        var services = new ServiceCollection();
+
+        var dataRenew = services.AddDataRenew();
+        dataRenew.AddVerizon(configuration.GetSection("DataRenew:Verizon")); // or AddVerizon(o => o.BaseAddress = ...)
+        dataRenew.AddAtt(configuration.GetSection("DataRenew:Att"));
+        dataRenew.AddTMobile(configuration.GetSection("DataRenew:TMobile"));
+
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<DataRenewClient>();
+        Assert.Equal([CarrierId.Att, CarrierId.TMobile, CarrierId.Verizon], client.Carriers.Select(c => c.Id).OrderBy(c => c.Value));
     }
 
     internal static string RepositoryRoot()

@@ -87,6 +87,7 @@ public static class ScenarioCarriers
         ["fake"] = () => new FakeScenarioCarrier(),
         ["verizon"] = () => new Verizon.VerizonScenarioCarrier(),
         ["att"] = () => new Att.AttScenarioCarrier(),
+        ["tmobile"] = () => new TMobile.TMobileScenarioCarrier(),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;
