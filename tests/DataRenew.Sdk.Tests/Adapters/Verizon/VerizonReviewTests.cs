@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+
+namespace DataRenew.Sdk.Tests.Adapters.Verizon;
+
+/// <summary>Hostile answers, a listing that ignores the device filter, and a bearer that expires between retries.</summary>
+public sealed class VerizonReviewTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Device(Iccid iccid, string plan, string cycleEnd) =>
+        $$"""{"accountName":"{{VerizonStub.AccountName}}","billingCycleEndDate":"{{cycleEnd}}","carrierInformations":[{"carrierName":"Verizon Wireless","servicePlan":"{{plan}}","state":"active"}],"deviceIds":[{"id":"{{iccid.Value}}","kind":"iccid"}]}""";
+
+    [Fact]
+    public async Task Usage_reports_whose_bytes_add_up_past_any_number_are_an_invalid_response()
+    {
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+        var line = await host.LineAsync(session, VerizonStub.ActiveLine);
+        var at = stub.CycleEnd.AddDays(-3).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        stub.RespondNext("/devices/usage/actions/list", 200, $$"""{"hasMoreData":false,"usageHistory":[{"bytesUsed":79228162514264337593543950335,"timestamp":"{{at}}"},{"bytesUsed":79228162514264337593543950335,"timestamp":"{{at}}"}]}""");
+
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => host.Carrier.Usage.GetUsageAsync(session, line, Ct));
+    }
+
+    [Fact]
+    public async Task A_billing_cycle_end_at_the_start_of_time_is_an_invalid_response()
+    {
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+        var line = await host.LineAsync(session, VerizonStub.ActiveLine);
+        stub.RespondNext("/devices/actions/list", 200, $$"""{"hasMoreData":false,"devices":[{{Device(VerizonStub.ActiveLine, "M2M5GB", "0001-01-01T00:00:00Z")}}]}""");
+
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => host.Carrier.Usage.GetUsageAsync(session, line, Ct));
+    }
+
+    [Fact]
+    public async Task A_usage_page_at_the_end_of_time_that_says_more_follow_is_an_invalid_response()
+    {
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+        var line = await host.LineAsync(session, VerizonStub.ActiveLine);
+        stub.RespondNext("/devices/usage/actions/list", 200, """{"hasMoreData":true,"usageHistory":[{"bytesUsed":1,"timestamp":"9999-12-31T23:59:59.9999999Z"}]}""");
+
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => host.Carrier.Usage.GetUsageAsync(session, line, Ct));
+    }
+
+    [Fact]
+    public async Task A_line_is_found_on_a_later_page_when_the_carrier_lists_without_the_device_filter()
+    {
+        // The spec's list action has no device filter: a carrier may answer the unfiltered first page (202, more follow).
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+        var end = stub.CycleEnd.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        stub.RespondNext("/devices/actions/list", 202, $$"""{"hasMoreData":true,"devices":[{{Device(VerizonStub.SecondLine, "M2M10GB", end)}},{{Device(VerizonStub.ActiveLine, "M2M5GB", end)}}]}""");
+
+        var line = await host.Carrier.Accounts.FindLineAsync(session, VerizonStub.SuspendedLine, Ct);
+
+        Assert.NotNull(line);
+        Assert.Equal(VerizonStub.SuspendedLine, line.Iccid);
+        var calls = stub.Requests("POST", "/devices/actions/list");
+        Assert.Equal(2, calls.Count);
+        Assert.Equal(VerizonStub.SecondLine.Value, (string?)JsonNode.Parse(calls[1].Body!)!["largestDeviceIdSeen"]);
+    }
+
+    [Fact]
+    public async Task A_bearer_rejected_on_a_retried_read_is_refreshed_once_and_the_call_succeeds()
+    {
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+
+        // The first try meets a server error; by the retry the gateway no longer takes the bearer.
+        stub.RespondNext("/m2m/v1/accounts/", 503, null, contentType: null);
+        stub.RespondNext("/m2m/v1/accounts/", 401, """{"fault":{"code":"900901","message":"Invalid Credentials","description":"Access token expired"}}""");
+
+        var account = await host.Carrier.Accounts.GetAccountAsync(session, Ct);
+
+        Assert.Equal("Acme Fleet", account.DisplayName);
+        Assert.Equal(2, stub.TokenRequests);
+        var calls = stub.Requests("GET", "/m2m/v1/accounts/" + VerizonStub.AccountName);
+        Assert.Equal(3, calls.Count);
+        Assert.Equal("Bearer tok-3", calls[2].Headers!["Authorization"].Single());
+    }
+}
