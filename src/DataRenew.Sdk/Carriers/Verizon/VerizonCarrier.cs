@@ -267,7 +267,9 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         request.WithEffect(CarrierRequestEffect.Read);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var login = response.ReadJson(VerizonJson.Default.VzLoginResponse);
-        return string.IsNullOrWhiteSpace(login.SessionToken) ? throw response.Invalid("the login answer has no sessionToken") : login.SessionToken;
+        return string.IsNullOrWhiteSpace(login.SessionToken) ? throw response.Invalid("the login answer has no sessionToken")
+            : !AccessToken.IsHeaderSafe(login.SessionToken) ? throw response.Invalid("the sessionToken is not a printable token") // it goes into a header
+            : login.SessionToken;
     }
 
     private async Task<CarrierPage<Line, string?>> ListPageAsync(CarrierSession session, string? cursor, CancellationToken cancellationToken)

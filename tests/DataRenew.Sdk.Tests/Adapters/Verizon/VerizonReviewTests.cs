@@ -85,4 +85,26 @@ public sealed class VerizonReviewTests
         Assert.Equal(3, calls.Count);
         Assert.Equal("Bearer tok-3", calls[2].Headers!["Authorization"].Single());
     }
+
+    [Fact]
+    public async Task A_session_token_with_a_line_break_is_an_invalid_answer_and_never_injects_a_header()
+    {
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        stub.RespondNext("/session/login", 200, "{\"sessionToken\":\"sess-1\\r\\nX-Evil: 1\"}");
+
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => host.SignInAsync());
+
+        Assert.DoesNotContain(stub.Requests("GET", VerizonStub.AccountName).Concat(stub.Requests("POST", "/devices/actions/list")), r => r.Headers!.ContainsKey("X-Evil"));
+    }
+
+    [Fact]
+    public async Task An_access_token_with_a_line_break_is_an_invalid_answer_not_a_FormatException()
+    {
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        stub.RespondNext("/oauth2/token", 200, "{\"access_token\":\"tok-1\\r\\nX-Evil: 1\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
+
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => host.SignInAsync());
+    }
 }
