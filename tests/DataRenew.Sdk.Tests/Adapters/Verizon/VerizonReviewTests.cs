@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DataRenew.Sdk.Providers;
 
 namespace DataRenew.Sdk.Tests.Adapters.Verizon;
 
@@ -106,5 +107,30 @@ public sealed class VerizonReviewTests
         stub.RespondNext("/oauth2/token", 200, "{\"access_token\":\"tok-1\\r\\nX-Evil: 1\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
 
         await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => host.SignInAsync());
+    }
+
+    [Fact]
+    public async Task With_one_call_in_flight_the_token_request_made_inside_a_call_does_not_wait_for_that_call()
+    {
+        // The bearer handler fetches the token from inside the call that needs it: with a concurrency limit of one,
+        // the token request must not queue behind that call (it would stall until the attempt timed out, or be refused).
+        using var stub = new VerizonStub { PendingPolls = 0 };
+        await using var host = new VerizonTestHost(stub, o =>
+        {
+            o.Resilience.MaxConcurrentCalls = 1;
+            o.Resilience.QueueLimit = 0;
+        });
+
+        var session = await host.SignInAsync();
+        var line = await host.LineAsync(session, VerizonStub.ActiveLine);
+        stub.RevokeBearers();
+        var order = await host.Carrier.Orders.SubmitAsync(session, VerizonRenewalTests.Order(line, "M2M10GB"), Ct);
+
+        // The gateway refused the first PUT (revoked bearer); the one resend carries the token fetched inside the call.
+        Assert.Equal(CarrierOrderStatus.Pending, order.Status);
+        Assert.Equal(2, stub.TokenRequests);
+        var puts = stub.Requests("PUT", "/devices/actions/plan");
+        Assert.Equal(2, puts.Count);
+        Assert.Equal(["Bearer tok-1", "Bearer tok-3"], puts.Select(p => p.Headers!["Authorization"].Single()));
     }
 }
