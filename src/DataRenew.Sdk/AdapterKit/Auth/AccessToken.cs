@@ -30,8 +30,17 @@ public sealed class AccessToken
             throw response.Invalid("the token answer has no access_token or a nonsensical expires_in");
         }
 
+        // It goes into a header: a line break would add headers of the carrier's choosing to every call.
+        if (!IsHeaderSafe(body.AccessToken))
+        {
+            throw response.Invalid("the access_token is not a printable token");
+        }
+
         return new AccessToken(body.AccessToken, time.GetUtcNow().AddSeconds(expiresIn));
     }
+
+    /// <summary>Whether a token from a carrier can travel in a header as it is: printable ASCII without spaces, at most 8 KB.</summary>
+    internal static bool IsHeaderSafe(string token) => token.Length is > 0 and <= 8192 && token.All(static c => c is >= '!' and <= '~');
 
     /// <inheritdoc />
     public override string ToString() => $"Access token (expires {ExpiresAt:u})";

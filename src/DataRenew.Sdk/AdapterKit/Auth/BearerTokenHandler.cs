@@ -11,6 +11,10 @@ namespace DataRenew.Sdk.AdapterKit;
 /// </summary>
 public sealed class BearerTokenHandler : DelegatingHandler
 {
+    // Marks a request whose Authorization this handler set: the kit's retry sends the same message again, and its
+    // header is then ours to replace (with the current token, refreshed when rejected), not a subscriber's own.
+    private static readonly HttpRequestOptionsKey<bool> BearerAdded = new("DataRenew.BearerAdded");
+
     private readonly SingleFlightToken<AccessToken> _tokens;
     private readonly Func<HttpResponseMessage, bool> _isRejected;
 
@@ -27,13 +31,15 @@ public sealed class BearerTokenHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if ((request.Options.TryGetValue(CarrierRequestOptions.Anonymous, out var anonymous) && anonymous) || request.Headers.Authorization is not null)
+        var ours = request.Options.TryGetValue(BearerAdded, out var added) && added;
+        if ((request.Options.TryGetValue(CarrierRequestOptions.Anonymous, out var anonymous) && anonymous) || (request.Headers.Authorization is not null && !ours))
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         var token = await _tokens.GetAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        request.Options.Set(BearerAdded, true);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!_isRejected(response))
         {

@@ -6,6 +6,7 @@ using DataRenew.Sdk.AdapterKit;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -68,13 +69,29 @@ public static class CarrierResilienceExtensions
 
             if (o.MaxConcurrentCalls is { } permits)
             {
-                pipeline.AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = permits, QueueLimit = o.QueueLimit, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });
+                var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = permits, QueueLimit = o.QueueLimit, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });
+                context.OnPipelineDisposed(limiter.Dispose);
+                pipeline.AddRateLimiter(new RateLimiterStrategyOptions
+                {
+                    Name = "concurrency",
+
+                    // The token request (anonymous) is sent by the bearer handler from inside a call that holds a slot:
+                    // waiting for a slot of its own would stall that call until it timed out, or be refused outright.
+                    RateLimiter = args => IsAnonymous(args.Context.GetRequestMessage())
+                        ? ValueTask.FromResult(Unlimited.AttemptAcquire())
+                        : limiter.AcquireAsync(1, args.Context.CancellationToken),
+                });
             }
 
             pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "attempt", Timeout = o.AttemptTimeout });
         });
         return builder;
     }
+
+    private static readonly ConcurrencyLimiter Unlimited = new(new ConcurrencyLimiterOptions { PermitLimit = int.MaxValue, QueueLimit = 0 });
+
+    private static bool IsAnonymous(HttpRequestMessage? request) =>
+        request is not null && request.Options.TryGetValue(CarrierRequestOptions.Anonymous, out var anonymous) && anonymous;
 
     private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, TimeSpan maxRetryAfter)
     {

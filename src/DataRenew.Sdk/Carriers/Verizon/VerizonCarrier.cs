@@ -106,7 +106,8 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             ?? throw new CarrierRejectedException($"Line {line.Iccid.ToMaskedString()} is not on account {Account.Mask(_options.AccountName)}.", new DataRenewErrorDetails(Carrier, CarrierErrorCode: "DeviceNotFound"));
         var cycleEnd = device.BillingCycleEndDate
             ?? throw new InvalidCarrierResponseException($"{Carrier} sent a device without billingCycleEndDate.", new DataRenewErrorDetails(Carrier));
-        var cycleStart = cycleEnd.AddMonths(-1);
+        var cycleStart = MonthBefore(cycleEnd)
+            ?? throw new InvalidCarrierResponseException($"{Carrier} sent a billingCycleEndDate out of range.", new DataRenewErrorDetails(Carrier));
         var planCode = ServicePlanOf(device);
         var plans = await ReadCatalogAsync(session, cancellationToken).ConfigureAwait(false);
         var plan = plans.FirstOrDefault(p => p.Code is { Length: > 0 } code && code == planCode?.Value)
@@ -119,7 +120,8 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         var used = 0m;
         await foreach (var report in CarrierPaging.ReadAllAsync<VzUsageRecord, DateTimeOffset>(Carrier, earliest, (from, ct) => UsagePageAsync(session, line.Iccid, from, now, ct), _options.MaxPages, cancellationToken).ConfigureAwait(false))
         {
-            used += report.BytesUsed is { } bytes && bytes >= 0 ? bytes : throw new InvalidCarrierResponseException($"{Carrier} sent a usage report without a valid bytesUsed.", new DataRenewErrorDetails(Carrier));
+            // No amount of data is larger than a long of bytes: a sum past it is the carrier's error, not an overflow.
+            used += report.BytesUsed is { } bytes && bytes >= 0 && bytes <= long.MaxValue - used ? bytes : throw new InvalidCarrierResponseException($"{Carrier} sent a usage report without a valid bytesUsed.", new DataRenewErrorDetails(Carrier));
         }
 
         // No "remaining" on the wire: the snapshot computes allowance − used (unlimited stays unlimited).
@@ -265,15 +267,30 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         request.WithEffect(CarrierRequestEffect.Read);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var login = response.ReadJson(VerizonJson.Default.VzLoginResponse);
-        return string.IsNullOrWhiteSpace(login.SessionToken) ? throw response.Invalid("the login answer has no sessionToken") : login.SessionToken;
+        return string.IsNullOrWhiteSpace(login.SessionToken) ? throw response.Invalid("the login answer has no sessionToken")
+            : !AccessToken.IsHeaderSafe(login.SessionToken) ? throw response.Invalid("the sessionToken is not a printable token") // it goes into a header
+            : login.SessionToken;
     }
 
     private async Task<CarrierPage<Line, string?>> ListPageAsync(CarrierSession session, string? cursor, CancellationToken cancellationToken)
     {
-        var body = new VzDeviceListRequest { AccountName = _options.AccountName, LargestDeviceIdSeen = cursor, MaxNumberOfDevices = _options.DevicesPerPage };
+        var page = await DevicePageAsync(session, null, cursor, cancellationToken).ConfigureAwait(false);
+        return new CarrierPage<Line, string?>(page.Items.Select(ToLine).OfType<Line>().ToArray(), page.HasMore, page.Next);
+    }
+
+    /// <summary>One page of the device listing (optionally asking the carrier to filter by a device id), with the next cursor.</summary>
+    private async Task<CarrierPage<VzDevice, string?>> DevicePageAsync(CarrierSession session, Iccid? only, string? cursor, CancellationToken cancellationToken)
+    {
+        var body = new VzDeviceListRequest
+        {
+            AccountName = _options.AccountName,
+            DeviceId = only is { } iccid ? new VzDeviceId { Id = iccid.Value, Kind = "iccid" } : null,
+            LargestDeviceIdSeen = cursor,
+            MaxNumberOfDevices = _options.DevicesPerPage,
+        };
         using var response = await SendAsync(session, () => Json(HttpMethod.Post, "m2m/v1/devices/actions/list", body, VerizonJson.Default.VzDeviceListRequest).WithEffect(CarrierRequestEffect.Read), cancellationToken).ConfigureAwait(false);
         var page = response.ReadJson(VerizonJson.Default.VzDeviceListResponse);
-        var lines = new List<Line>();
+        var devices = new List<VzDevice>();
         string? largest = null;
         foreach (var device in page.Devices ?? [])
         {
@@ -287,23 +304,27 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
                 largest = id;
             }
 
-            if (ToLine(device) is { } line)
-            {
-                lines.Add(line);
-            }
+            devices.Add(device);
         }
 
         // 202 while more follow, 200 on the last page; hasMoreData says the same in the body.
         var hasMore = response.StatusCode == HttpStatusCode.Accepted || page.HasMoreData == true;
-        return new CarrierPage<Line, string?>(lines, hasMore, largest ?? cursor);
+        return new CarrierPage<VzDevice, string?>(devices, hasMore, largest ?? cursor);
     }
 
     private async Task<VzDevice?> FindDeviceAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken)
     {
-        // One call: the list action filtered by the device id.
-        var body = new VzDeviceListRequest { AccountName = _options.AccountName, DeviceId = new VzDeviceId { Id = iccid.Value, Kind = "iccid" } };
-        var page = await SendAsync(session, () => Json(HttpMethod.Post, "m2m/v1/devices/actions/list", body, VerizonJson.Default.VzDeviceListRequest).WithEffect(CarrierRequestEffect.Read), VerizonJson.Default.VzDeviceListResponse, cancellationToken).ConfigureAwait(false);
-        return page.Devices?.FirstOrDefault(d => d is not null && IdOf(d, "iccid") == iccid.Value);
+        // The list action asked to filter by the device id: one call where the carrier filters. The spec's listing
+        // promises no such filter, so a carrier may answer the unfiltered pages instead: read on until the device shows.
+        await foreach (var device in CarrierPaging.ReadAllAsync<VzDevice, string?>(Carrier, null, (cursor, ct) => DevicePageAsync(session, iccid, cursor, ct), _options.MaxPages, cancellationToken).ConfigureAwait(false))
+        {
+            if (IdOf(device, "iccid") == iccid.Value)
+            {
+                return device;
+            }
+        }
+
+        return null;
     }
 
     private async Task<CarrierPage<VzUsageRecord, DateTimeOffset>> UsagePageAsync(CarrierSession session, Iccid iccid, DateTimeOffset earliest, DateTimeOffset latest, CancellationToken cancellationToken)
@@ -313,8 +334,14 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         var reports = page.UsageHistory?.Where(r => r is not null).ToArray() ?? [];
 
         // The spec pages usage only by hasMoreData; the next page starts just after the latest report seen.
-        var next = reports.Select(r => r.Timestamp).Max() is { } last ? last.AddMilliseconds(1) : earliest;
-        return new CarrierPage<VzUsageRecord, DateTimeOffset>(reports, page.HasMoreData == true, next);
+        var next = reports.Select(r => r.Timestamp).Max() is { } last ? (last < latest ? last.AddMilliseconds(1) : DateTimeOffset.MaxValue) : earliest;
+        var hasMore = page.HasMoreData == true;
+        if (hasMore && next > latest)
+        {
+            throw new InvalidCarrierResponseException($"{Carrier} said more usage follows a report dated after the window asked for.", new DataRenewErrorDetails(Carrier));
+        }
+
+        return new CarrierPage<VzUsageRecord, DateTimeOffset>(reports, hasMore, next);
     }
 
     private async Task<List<VzPlan>> ReadCatalogAsync(CarrierSession session, CancellationToken cancellationToken)
@@ -377,6 +404,18 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         var a = left.TrimStart('0');
         var b = right.TrimStart('0');
         return a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
+    }
+
+    private static DateTimeOffset? MonthBefore(DateTimeOffset value)
+    {
+        try
+        {
+            return value.AddMonths(-1);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     private static PlanCode? ServicePlanOf(VzDevice device)
