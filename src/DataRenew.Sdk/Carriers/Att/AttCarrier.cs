@@ -327,6 +327,17 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
 
         using (response)
         {
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                // "Applied" is 200 {"iccid":…} for this device. Anything else (a proxy's page, a truncated body, another
+                // device) is not a confirmation: the change was sent, so its outcome is unknown and is settled by reading the device.
+                var applied = response.ReadJson(AttJsonContext.Default.AttDevice);
+                if (applied.Iccid is { } answered && answered != request.Line.Iccid.Value)
+                {
+                    throw response.Invalid("the plan change was answered for another device");
+                }
+            }
+
             var now = _time.GetUtcNow();
             var order = response.StatusCode == HttpStatusCode.Accepted
                 ? new CarrierOrder(entry.OrderId, CarrierOrderStatus.Pending)

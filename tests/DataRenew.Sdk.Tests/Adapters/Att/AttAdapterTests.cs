@@ -301,6 +301,28 @@ public sealed class AttAdapterTests
         Assert.Null(await world.Provider.Orders.FindByRenewalAsync(session, RenewalId.New(), line, Ct));
     }
 
+    [Theory]
+    [InlineData("<html><body>Service temporarily moved</body></html>", "text/html")]
+    [InlineData("""{"iccid":"8914800000000000022"}""", "application/json")]
+    [InlineData("""{"iccid":"89148000000""", "application/json")]
+    public async Task A_plan_change_answered_200_with_a_body_that_is_not_this_devices_confirmation_is_not_claimed_applied(string body, string contentType)
+    {
+        await using var world = new AttWorld();
+        var session = await world.SignInAsync();
+        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == Plan10Gb);
+        var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
+        world.Stub.RespondNext(HttpStatusCode.OK, body, contentType);
+
+        // The PUT reached the carrier but its answer is not the carrier's "applied": the outcome is unknown, not Completed.
+        await Assert.ThrowsAsync<OutcomeUnknownException>(() => world.Provider.Orders.SubmitAsync(session, request, Ct));
+
+        Assert.Equal(1, world.Stub.OrdersReceived);
+        Assert.Equal("ATT 5GB", world.Stub.PlanOf(AttStub.Line5Gb));
+        Assert.Null(await world.Provider.Orders.FindByRenewalAsync(session, request.RenewalId, line, Ct));
+        Assert.Equal(1, world.Stub.OrdersReceived);
+    }
+
     [Fact]
     public async Task A_plan_change_whose_answer_times_out_is_not_sent_again_and_the_renewal_is_settled_by_reading_the_device()
     {
