@@ -135,6 +135,20 @@ public sealed class TMobileAuthTests
     }
 
     [Fact]
+    public async Task A_sub_second_PoP_lifetime_that_validation_accepts_still_makes_tokens_whose_exp_is_after_iat()
+    {
+        await using var world = new TMobileWorld(configure: o => o.PopTokenLifetime = TimeSpan.FromMilliseconds(500));
+
+        var session = await world.SignInAsync();
+
+        Assert.NotNull(session);
+        Assert.Empty(world.Stub.PopRefusals);
+        using var signer = ProofOfPossessionSigner.FromPem(TMobileStub.PrivateKeyPem, TimeSpan.FromMilliseconds(1500), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var claims = Claims(signer.CreateToken(null, null, "/x", "GET", []));
+        Assert.InRange((long)claims["exp"]! - (long)claims["iat"]!, 1, 60);
+    }
+
+    [Fact]
     public async Task A_revoked_app_token_is_refreshed_once_and_the_request_is_resent_with_a_fresh_PoP()
     {
         await using var world = new TMobileWorld();
