@@ -194,7 +194,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         ArgumentNullException.ThrowIfNull(line);
         var login = CredentialsOf(session);
         DataAmount used;
-        string? ratePlan;
+        PlanCode plan;
         using (var request = Get(login, "devices/" + Uri.EscapeDataString(line.Iccid.Value) + "/ctdUsages"))
         using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
         {
@@ -205,11 +205,10 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             }
 
             used = DataUnits.FromBytes(CarrierId.Att, bytes);
-            ratePlan = string.IsNullOrWhiteSpace(usage.RatePlan) ? null : usage.RatePlan;
+            plan = string.IsNullOrWhiteSpace(usage.RatePlan) ? line.CurrentPlan : PlanOf(response, usage.RatePlan);
         }
 
         // The carrier sends no remaining figure: remaining = the rate plan's allowance less what was used.
-        var plan = new PlanCode(ratePlan ?? line.CurrentPlan.Value);
         var plans = await GetPlansAsync(session, line, cancellationToken).ConfigureAwait(false);
         var allowance = plans.FirstOrDefault(p => p.Code == plan)?.Data
             ?? throw new InvalidCarrierResponseException($"{CarrierId.Att} reports the line on a rate plan its catalog does not list.", new DataRenewErrorDetails(CarrierId.Att));

@@ -383,7 +383,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
                 JsonValueKind.Object when target.TryGetProperty("id", out var p) && p.ValueKind == JsonValueKind.String => p.GetString(),
                 _ => null,
             };
-            if (!string.IsNullOrWhiteSpace(id) && id.Length <= 100 && id.Trim() == id)
+            if (!string.IsNullOrWhiteSpace(id) && id.Length <= 100 && id.Trim() == id && !id.Any(char.IsControl))
             {
                 appliesTo.Add(new PlanCode(id));
             }

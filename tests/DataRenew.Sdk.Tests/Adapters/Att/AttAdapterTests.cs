@@ -222,6 +222,21 @@ public sealed class AttAdapterTests
         Assert.Equal(Now, usage.AsOf);
     }
 
+    [Theory]
+    [InlineData(""" "ratePlan":" ATT 5GB " """)]
+    [InlineData(""" "ratePlan":"ATT\u00075GB" """)]
+    public async Task A_usage_answer_with_a_rate_plan_that_is_no_plan_code_is_an_invalid_answer_not_a_validation_error(string ratePlan)
+    {
+        await using var world = new AttWorld();
+        var session = await world.SignInAsync();
+        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        world.Stub.RespondNext(HttpStatusCode.OK, $$"""{"iccid":"8914800000000000014",{{ratePlan}},"ctdDataUsage":1000}""");
+
+        var error = await Assert.ThrowsAnyAsync<DataRenewException>(() => world.Provider.Usage.GetUsageAsync(session, line, Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+    }
+
     [Fact]
     public async Task An_out_of_range_allowance_is_an_invalid_answer()
     {

@@ -110,6 +110,18 @@ public sealed class TMobileCatalogTests
     }
 
     [Fact]
+    public async Task A_promotion_naming_a_product_id_that_is_no_plan_code_does_not_break_the_promotions_with_a_validation_error()
+    {
+        await using var world = new TMobileWorld();
+        world.Stub.Promotions.Add("""{"id":"promo-20","name":"20% off","pattern":[{"action":"discountPercent","value":20}],"appliesTo":["tm-10gb-30d","tm-\u0007bell"]}""");
+        var session = await world.SignInAsync();
+
+        var promotions = await world.Provider.Catalog.GetPromotionsAsync(session, Line(), Ct);
+
+        Assert.Equal([new PlanCode("tm-10gb-30d")], Assert.Single(promotions).AppliesTo);
+    }
+
+    [Fact]
     public async Task The_line_is_the_subscribers_eSIM_from_one_bucket_call_with_its_ICCID_and_plan()
     {
         await using var world = new TMobileWorld();
