@@ -352,7 +352,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
         try
         {
-            var amount = data.TryGetProperty("amount", out var a) && a.TryGetDecimal(out var value) ? value : throw Invalid("an offering's dataAllowance has no amount");
+            var amount = data.TryGetProperty("amount", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetDecimal(out var value) ? value : throw Invalid("an offering's dataAllowance has no numeric amount");
             var units = data.TryGetProperty("units", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
             var validityDays = days.TryGetInt32(out var d) ? d : throw Invalid("an offering's validityDays is not a whole number");
             return new Plan(new PlanCode(offering.Id), string.IsNullOrWhiteSpace(offering.Name) ? offering.Id : offering.Name, Amount(amount, units), new Money(price.Value!.Value, price.Unit!), validityDays);
@@ -402,7 +402,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
                     "discountPercent" when pattern.Value.ValueKind == JsonValueKind.Number && pattern.Value.TryGetDecimal(out var percent) =>
                         Promotion.PercentOff(id, name, percent, appliesTo, promotion.ValidFor?.StartDateTime, promotion.ValidFor?.EndDateTime),
                     "bonusData" when pattern.Value.ValueKind == JsonValueKind.Object
-                                     && pattern.Value.TryGetProperty("amount", out var amount) && amount.TryGetDecimal(out var value) =>
+                                     && pattern.Value.TryGetProperty("amount", out var amount) && amount.ValueKind == JsonValueKind.Number && amount.TryGetDecimal(out var value) =>
                         Promotion.ExtraData(id, name, Amount(value, pattern.Value.TryGetProperty("units", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null),
                             appliesTo, promotion.ValidFor?.StartDateTime, promotion.ValidFor?.EndDateTime),
                     _ => null,

@@ -74,6 +74,34 @@ public sealed class TMobileCatalogTests
         await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Catalog.GetPlansAsync(session, Line(), Ct));
     }
 
+    [Theory]
+    [InlineData("{\"amount\":\"10\",\"units\":\"GB\"}")]
+    [InlineData("{\"amount\":null,\"units\":\"GB\"}")]
+    [InlineData("{\"amount\":{\"value\":10},\"units\":\"GB\"}")]
+    public async Task An_allowance_amount_of_the_wrong_JSON_type_is_an_invalid_carrier_response(string allowance)
+    {
+        await using var world = new TMobileWorld();
+        world.Stub.Offerings.Add(TMobileStub.Offering("tm-odd", "Odd", 1m, allowance, 1));
+        var session = await world.SignInAsync();
+
+        var error = await Record.ExceptionAsync(() => world.Provider.Catalog.GetPlansAsync(session, Line(), Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+    }
+
+    [Fact]
+    public async Task A_bonus_data_promotion_whose_amount_is_not_a_number_is_left_out_not_a_crash()
+    {
+        await using var world = new TMobileWorld();
+        world.Stub.Promotions.Add("""{"id":"promo-bonus","name":"Bonus","pattern":[{"action":"bonusData","value":{"amount":"2","units":"GB"}}],"appliesTo":["tm-5gb-30d"]}""");
+        world.Stub.Promotions.Add("""{"id":"promo-20","name":"20% off","pattern":[{"action":"discountPercent","value":20}],"appliesTo":["tm-10gb-30d"]}""");
+        var session = await world.SignInAsync();
+
+        var promotions = await world.Provider.Catalog.GetPromotionsAsync(session, Line(), Ct);
+
+        Assert.Equal("promo-20", Assert.Single(promotions).Id);
+    }
+
     [Fact]
     public async Task Malformed_catalog_JSON_is_an_invalid_carrier_response()
     {
