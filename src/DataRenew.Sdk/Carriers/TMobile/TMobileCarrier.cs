@@ -211,7 +211,14 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         using var message = TMobileConnection.Request(HttpMethod.Get, BalancePath + "topupBalance/" + Uri.EscapeDataString(order.OrderId));
         message.Headers.Authorization = Bearer(session);
         using var response = await Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        return ToOrder(response.ReadJson(TMobileJson.Default.TmfTopup), response);
+        var topup = response.ReadJson(TMobileJson.Default.TmfTopup);
+        if (topup.Id is { } id && !string.Equals(id, order.OrderId, StringComparison.Ordinal))
+        {
+            // Another top-up's status (a cache, a proxy) must not complete or fail this one.
+            throw response.Invalid("the status answered is for another top-up");
+        }
+
+        return ToOrder(topup, response);
     }
 
     // ---- internals ----
