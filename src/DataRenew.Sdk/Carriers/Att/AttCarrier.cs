@@ -101,6 +101,12 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             throw response.Invalid("the device page has no lastPage");
         }
 
+        if (list.PageNumber is { } answered && answered != page)
+        {
+            // A carrier (or a cache) that ignores pageNumber would repeat a page until MaxPages, listing lines many times.
+            throw response.Invalid("the device page answered is not the one asked for");
+        }
+
         var lines = new List<Line>(list.Devices?.Count ?? 0);
         foreach (var device in list.Devices ?? [])
         {
@@ -199,6 +205,11 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
         {
             var usage = response.ReadJson(AttJsonContext.Default.AttUsage);
+            if (usage.Iccid is { } sent && sent != line.Iccid.Value)
+            {
+                throw response.Invalid("the usage answered is not the device's asked for");
+            }
+
             if (usage.CtdDataUsage is not { } bytes)
             {
                 throw response.Invalid("ctdDataUsage is missing");

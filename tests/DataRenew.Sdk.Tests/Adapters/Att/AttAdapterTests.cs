@@ -238,6 +238,40 @@ public sealed class AttAdapterTests
     }
 
     [Fact]
+    public async Task A_usage_answer_for_another_device_is_an_invalid_answer_not_this_lines_usage()
+    {
+        await using var world = new AttWorld();
+        var session = await world.SignInAsync();
+        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        world.Stub.RespondNext(HttpStatusCode.OK, """{"iccid":"8914800000000000022","ratePlan":"ATT 5GB","ctdDataUsage":5}""");
+
+        var error = await Record.ExceptionAsync(() => world.Provider.Usage.GetUsageAsync(session, line, Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+    }
+
+    [Fact]
+    public async Task A_listing_that_answers_another_page_than_the_one_asked_for_stops_with_InvalidCarrierResponse_instead_of_repeating_lines()
+    {
+        await using var world = new AttWorld(o => o.PageSize = 2);
+        var session = await world.SignInAsync();
+        var firstPage = """{"pageNumber":1,"lastPage":false,"devices":[{"iccid":"8914800000000000014","status":"ACTIVATED","ratePlan":"ATT 5GB"},{"iccid":"8914800000000000022","status":"ACTIVATED","ratePlan":"ATT 1GB"}]}""";
+        world.Stub.RespondNext(HttpStatusCode.OK, firstPage, times: 2);
+
+        var seen = new List<Line>();
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var line in world.Provider.Accounts.GetLinesAsync(session, Ct))
+            {
+                seen.Add(line);
+            }
+        });
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+        Assert.Equal(seen.Count, seen.Select(l => l.Iccid).Distinct().Count());
+    }
+
+    [Fact]
     public async Task An_out_of_range_allowance_is_an_invalid_answer()
     {
         await using var world = new AttWorld();
