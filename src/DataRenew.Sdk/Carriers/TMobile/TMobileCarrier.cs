@@ -333,10 +333,12 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             {
                 using var message = TMobileConnection.Request(HttpMethod.Get, FormattableString.Invariant($"{path}?offset={offset}&limit={PageSize}"));
                 using var response = await Http.SendAsync(message, ct).ConfigureAwait(false);
-                var items = response.ReadJson(type).Where(i => i is not null).ToList();
+                var page = response.ReadJson(type);
+                var items = page.Where(i => i is not null).ToList();
 
-                // 206 Partial Content while more remain, 200 on the last page (X-Total-Count is informative only).
-                return new CarrierPage<T, int>(items, response.StatusCode == HttpStatusCode.PartialContent, offset + items.Count);
+                // 206 Partial Content while more remain, 200 on the last page (X-Total-Count is informative only). The offset
+                // moves by the entries the page held, a null one included, so the next page neither repeats nor skips any.
+                return new CarrierPage<T, int>(items, response.StatusCode == HttpStatusCode.PartialContent, offset + page.Count);
             },
             _options.MaxPages,
             cancellationToken);

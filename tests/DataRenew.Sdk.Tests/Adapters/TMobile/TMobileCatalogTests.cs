@@ -150,6 +150,22 @@ public sealed class TMobileCatalogTests
     }
 
     [Fact]
+    public async Task A_null_entry_in_a_page_still_counts_toward_the_next_offset_so_no_promotion_is_listed_twice()
+    {
+        await using var world = new TMobileWorld();
+        const string First = """{"id":"promo-0","name":"Zero","pattern":[{"action":"discountPercent","value":5}],"appliesTo":["tm-5gb-30d"]}""";
+        const string Second = """{"id":"promo-a","name":"A","pattern":[{"action":"discountPercent","value":10}],"appliesTo":["tm-5gb-30d"]}""";
+        const string Third = """{"id":"promo-b","name":"B","pattern":[{"action":"discountPercent","value":20}],"appliesTo":["tm-10gb-30d"]}""";
+        world.Stub.Promotions.AddRange([First, Second, Third]);
+        var session = await world.SignInAsync();
+        world.Stub.RespondNext("GET", "/promotion", 206, "[null," + Second + "]");
+
+        var promotions = await world.Provider.Catalog.GetPromotionsAsync(session, Line(), Ct);
+
+        Assert.Equal(["promo-a", "promo-b"], promotions.Select(p => p.Id));
+    }
+
+    [Fact]
     public async Task The_line_is_the_subscribers_eSIM_from_one_bucket_call_with_its_ICCID_and_plan()
     {
         await using var world = new TMobileWorld();
