@@ -695,6 +695,18 @@ public sealed class AttAdapterTests
         Assert.NotEmpty(seen);
     }
 
+    [Fact]
+    public async Task A_credentials_refusal_that_echoes_the_api_key_does_not_carry_it_into_the_exception()
+    {
+        await using var world = new AttWorld();
+        world.Stub.RespondNext(HttpStatusCode.Unauthorized, $$"""{"errorMessage":"Invalid credentials {{AttStub.Username}}:{{AttStub.ApiKey}}","errorCode":"10000001"}""");
+
+        var ex = await Assert.ThrowsAsync<AuthenticationFailedException>(() => world.SignInAsync());
+
+        Assert.Equal("10000001", ex.CarrierErrorCode);
+        Assert.DoesNotContain(AttStub.ApiKey, ex.ToString(), StringComparison.Ordinal);
+    }
+
     private static async Task<RenewalRecord> RenewAsync(AttWorld world, Iccid iccid, PlanCode plan)
     {
         var client = world.Client;

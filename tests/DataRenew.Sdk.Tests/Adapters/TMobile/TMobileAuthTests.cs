@@ -149,6 +149,19 @@ public sealed class TMobileAuthTests
     }
 
     [Fact]
+    public async Task A_wrong_code_refusal_that_echoes_the_code_does_not_carry_it_into_the_exception()
+    {
+        await using var world = new TMobileWorld();
+        var challenge = await world.Provider.Accounts.RequestOneTimeCodeAsync(TMobileWorld.Number, Ct);
+        world.Stub.RespondNext("POST", "/oauth2/v2/tokens", 400, TMobileStub.Error("OTP_INVALID", "Code 654321 is wrong", 400));
+
+        var ex = await Assert.ThrowsAsync<AuthenticationFailedException>(() => world.Provider.Accounts.VerifyOneTimeCodeAsync(challenge, new OneTimeCode("654321"), Ct));
+
+        Assert.Equal("OTP_INVALID", ex.CarrierErrorCode);
+        Assert.DoesNotContain("654321", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_revoked_app_token_is_refreshed_once_and_the_request_is_resent_with_a_fresh_PoP()
     {
         await using var world = new TMobileWorld();
