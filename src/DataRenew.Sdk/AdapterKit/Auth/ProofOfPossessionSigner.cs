@@ -135,7 +135,8 @@ public sealed class ProofOfPossessionSigner : IDisposable
         {
             writer.WriteStartObject();
             writer.WriteNumber("iat", issuedAt);
-            writer.WriteNumber("exp", issuedAt + (long)Lifetime.TotalSeconds);
+            // Whole seconds, rounded up: a sub-second lifetime truncated to 0 would make exp == iat, a token born expired.
+            writer.WriteNumber("exp", issuedAt + (long)Math.Ceiling(Lifetime.TotalSeconds));
             writer.WriteString("jti", Guid.NewGuid().ToString("N"));
             writer.WriteString("v", "1");
             writer.WriteString("ehts", Ehts);

@@ -101,6 +101,12 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             throw response.Invalid("the device page has no lastPage");
         }
 
+        if (list.PageNumber is { } answered && answered != page)
+        {
+            // A carrier (or a cache) that ignores pageNumber would repeat a page until MaxPages, listing lines many times.
+            throw response.Invalid("the device page answered is not the one asked for");
+        }
+
         var lines = new List<Line>(list.Devices?.Count ?? 0);
         foreach (var device in list.Devices ?? [])
         {
@@ -194,22 +200,26 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         ArgumentNullException.ThrowIfNull(line);
         var login = CredentialsOf(session);
         DataAmount used;
-        string? ratePlan;
+        PlanCode plan;
         using (var request = Get(login, "devices/" + Uri.EscapeDataString(line.Iccid.Value) + "/ctdUsages"))
         using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
         {
             var usage = response.ReadJson(AttJsonContext.Default.AttUsage);
+            if (usage.Iccid is { } sent && sent != line.Iccid.Value)
+            {
+                throw response.Invalid("the usage answered is not the device's asked for");
+            }
+
             if (usage.CtdDataUsage is not { } bytes)
             {
                 throw response.Invalid("ctdDataUsage is missing");
             }
 
             used = DataUnits.FromBytes(CarrierId.Att, bytes);
-            ratePlan = string.IsNullOrWhiteSpace(usage.RatePlan) ? null : usage.RatePlan;
+            plan = string.IsNullOrWhiteSpace(usage.RatePlan) ? line.CurrentPlan : PlanOf(response, usage.RatePlan);
         }
 
         // The carrier sends no remaining figure: remaining = the rate plan's allowance less what was used.
-        var plan = new PlanCode(ratePlan ?? line.CurrentPlan.Value);
         var plans = await GetPlansAsync(session, line, cancellationToken).ConfigureAwait(false);
         var allowance = plans.FirstOrDefault(p => p.Code == plan)?.Data
             ?? throw new InvalidCarrierResponseException($"{CarrierId.Att} reports the line on a rate plan its catalog does not list.", new DataRenewErrorDetails(CarrierId.Att));
@@ -327,6 +337,17 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
 
         using (response)
         {
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                // "Applied" is 200 {"iccid":…} for this device. Anything else (a proxy's page, a truncated body, another
+                // device) is not a confirmation: the change was sent, so its outcome is unknown and is settled by reading the device.
+                var applied = response.ReadJson(AttJsonContext.Default.AttDevice);
+                if (applied.Iccid is { } answered && answered != request.Line.Iccid.Value)
+                {
+                    throw response.Invalid("the plan change was answered for another device");
+                }
+            }
+
             var now = _time.GetUtcNow();
             var order = response.StatusCode == HttpStatusCode.Accepted
                 ? new CarrierOrder(entry.OrderId, CarrierOrderStatus.Pending)

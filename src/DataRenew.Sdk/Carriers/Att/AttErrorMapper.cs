@@ -33,6 +33,12 @@ internal sealed class AttErrorMapper : ICarrierErrorMapper
             }
         }
 
+        // A credentials refusal says all it needs by its code: its free text is left out, as it may echo the username and key.
+        if (code == InvalidCredentials || response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            message = null;
+        }
+
         // The style's codes are 8 digits, which the kit's sanitiser would mask as a possible phone or card number; a short
         // all-digit code cannot be either, so it is named as is.
         var text = code is { Length: <= 8 } && code.All(char.IsAsciiDigit)

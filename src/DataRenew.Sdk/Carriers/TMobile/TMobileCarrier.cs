@@ -211,7 +211,14 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         using var message = TMobileConnection.Request(HttpMethod.Get, BalancePath + "topupBalance/" + Uri.EscapeDataString(order.OrderId));
         message.Headers.Authorization = Bearer(session);
         using var response = await Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        return ToOrder(response.ReadJson(TMobileJson.Default.TmfTopup), response);
+        var topup = response.ReadJson(TMobileJson.Default.TmfTopup);
+        if (topup.Id is { } id && !string.Equals(id, order.OrderId, StringComparison.Ordinal))
+        {
+            // Another top-up's status (a cache, a proxy) must not complete or fail this one.
+            throw response.Invalid("the status answered is for another top-up");
+        }
+
+        return ToOrder(topup, response);
     }
 
     // ---- internals ----
@@ -326,10 +333,12 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             {
                 using var message = TMobileConnection.Request(HttpMethod.Get, FormattableString.Invariant($"{path}?offset={offset}&limit={PageSize}"));
                 using var response = await Http.SendAsync(message, ct).ConfigureAwait(false);
-                var items = response.ReadJson(type).Where(i => i is not null).ToList();
+                var page = response.ReadJson(type);
+                var items = page.Where(i => i is not null).ToList();
 
-                // 206 Partial Content while more remain, 200 on the last page (X-Total-Count is informative only).
-                return new CarrierPage<T, int>(items, response.StatusCode == HttpStatusCode.PartialContent, offset + items.Count);
+                // 206 Partial Content while more remain, 200 on the last page (X-Total-Count is informative only). The offset
+                // moves by the entries the page held, a null one included, so the next page neither repeats nor skips any.
+                return new CarrierPage<T, int>(items, response.StatusCode == HttpStatusCode.PartialContent, offset + page.Count);
             },
             _options.MaxPages,
             cancellationToken);
@@ -352,7 +361,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
         try
         {
-            var amount = data.TryGetProperty("amount", out var a) && a.TryGetDecimal(out var value) ? value : throw Invalid("an offering's dataAllowance has no amount");
+            var amount = data.TryGetProperty("amount", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetDecimal(out var value) ? value : throw Invalid("an offering's dataAllowance has no numeric amount");
             var units = data.TryGetProperty("units", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
             var validityDays = days.TryGetInt32(out var d) ? d : throw Invalid("an offering's validityDays is not a whole number");
             return new Plan(new PlanCode(offering.Id), string.IsNullOrWhiteSpace(offering.Name) ? offering.Id : offering.Name, Amount(amount, units), new Money(price.Value!.Value, price.Unit!), validityDays);
@@ -383,7 +392,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
                 JsonValueKind.Object when target.TryGetProperty("id", out var p) && p.ValueKind == JsonValueKind.String => p.GetString(),
                 _ => null,
             };
-            if (!string.IsNullOrWhiteSpace(id) && id.Length <= 100 && id.Trim() == id)
+            if (!string.IsNullOrWhiteSpace(id) && id.Length <= 100 && id.Trim() == id && !id.Any(char.IsControl))
             {
                 appliesTo.Add(new PlanCode(id));
             }
@@ -402,7 +411,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
                     "discountPercent" when pattern.Value.ValueKind == JsonValueKind.Number && pattern.Value.TryGetDecimal(out var percent) =>
                         Promotion.PercentOff(id, name, percent, appliesTo, promotion.ValidFor?.StartDateTime, promotion.ValidFor?.EndDateTime),
                     "bonusData" when pattern.Value.ValueKind == JsonValueKind.Object
-                                     && pattern.Value.TryGetProperty("amount", out var amount) && amount.TryGetDecimal(out var value) =>
+                                     && pattern.Value.TryGetProperty("amount", out var amount) && amount.ValueKind == JsonValueKind.Number && amount.TryGetDecimal(out var value) =>
                         Promotion.ExtraData(id, name, Amount(value, pattern.Value.TryGetProperty("units", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null),
                             appliesTo, promotion.ValidFor?.StartDateTime, promotion.ValidFor?.EndDateTime),
                     _ => null,

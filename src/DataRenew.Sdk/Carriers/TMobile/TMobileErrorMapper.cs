@@ -17,6 +17,13 @@ internal sealed class TMobileErrorMapper : ICarrierErrorMapper
         var error = Read(response);
         var code = error?.Code;
         var message = error?.Message ?? error?.Reason;
+
+        // An authentication refusal says all it needs by its code: its free text is left out, as it may echo the code or a token.
+        if (code is "OTP_INVALID" or "OTP_LOCKED" or "POP_INVALID" or "POP_REPLAYED" || response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Locked)
+        {
+            message = null;
+        }
+
         var text = CarrierErrors.Describe(response, code, message);
         return (response.StatusCode, code) switch
         {

@@ -222,6 +222,55 @@ public sealed class AttAdapterTests
         Assert.Equal(Now, usage.AsOf);
     }
 
+    [Theory]
+    [InlineData(""" "ratePlan":" ATT 5GB " """)]
+    [InlineData(""" "ratePlan":"ATT\u00075GB" """)]
+    public async Task A_usage_answer_with_a_rate_plan_that_is_no_plan_code_is_an_invalid_answer_not_a_validation_error(string ratePlan)
+    {
+        await using var world = new AttWorld();
+        var session = await world.SignInAsync();
+        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        world.Stub.RespondNext(HttpStatusCode.OK, $$"""{"iccid":"8914800000000000014",{{ratePlan}},"ctdDataUsage":1000}""");
+
+        var error = await Assert.ThrowsAnyAsync<DataRenewException>(() => world.Provider.Usage.GetUsageAsync(session, line, Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+    }
+
+    [Fact]
+    public async Task A_usage_answer_for_another_device_is_an_invalid_answer_not_this_lines_usage()
+    {
+        await using var world = new AttWorld();
+        var session = await world.SignInAsync();
+        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        world.Stub.RespondNext(HttpStatusCode.OK, """{"iccid":"8914800000000000022","ratePlan":"ATT 5GB","ctdDataUsage":5}""");
+
+        var error = await Record.ExceptionAsync(() => world.Provider.Usage.GetUsageAsync(session, line, Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+    }
+
+    [Fact]
+    public async Task A_listing_that_answers_another_page_than_the_one_asked_for_stops_with_InvalidCarrierResponse_instead_of_repeating_lines()
+    {
+        await using var world = new AttWorld(o => o.PageSize = 2);
+        var session = await world.SignInAsync();
+        var firstPage = """{"pageNumber":1,"lastPage":false,"devices":[{"iccid":"8914800000000000014","status":"ACTIVATED","ratePlan":"ATT 5GB"},{"iccid":"8914800000000000022","status":"ACTIVATED","ratePlan":"ATT 1GB"}]}""";
+        world.Stub.RespondNext(HttpStatusCode.OK, firstPage, times: 2);
+
+        var seen = new List<Line>();
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var line in world.Provider.Accounts.GetLinesAsync(session, Ct))
+            {
+                seen.Add(line);
+            }
+        });
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+        Assert.Equal(seen.Count, seen.Select(l => l.Iccid).Distinct().Count());
+    }
+
     [Fact]
     public async Task An_out_of_range_allowance_is_an_invalid_answer()
     {
@@ -299,6 +348,28 @@ public sealed class AttAdapterTests
         Assert.Equal(1, world.Stub.OrdersReceived);
         Assert.Equal(first.OrderId, (await world.Provider.Orders.FindByRenewalAsync(session, request.RenewalId, line, Ct))?.OrderId);
         Assert.Null(await world.Provider.Orders.FindByRenewalAsync(session, RenewalId.New(), line, Ct));
+    }
+
+    [Theory]
+    [InlineData("<html><body>Service temporarily moved</body></html>", "text/html")]
+    [InlineData("""{"iccid":"8914800000000000022"}""", "application/json")]
+    [InlineData("""{"iccid":"89148000000""", "application/json")]
+    public async Task A_plan_change_answered_200_with_a_body_that_is_not_this_devices_confirmation_is_not_claimed_applied(string body, string contentType)
+    {
+        await using var world = new AttWorld();
+        var session = await world.SignInAsync();
+        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == Plan10Gb);
+        var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
+        world.Stub.RespondNext(HttpStatusCode.OK, body, contentType);
+
+        // The PUT reached the carrier but its answer is not the carrier's "applied": the outcome is unknown, not Completed.
+        await Assert.ThrowsAsync<OutcomeUnknownException>(() => world.Provider.Orders.SubmitAsync(session, request, Ct));
+
+        Assert.Equal(1, world.Stub.OrdersReceived);
+        Assert.Equal("ATT 5GB", world.Stub.PlanOf(AttStub.Line5Gb));
+        Assert.Null(await world.Provider.Orders.FindByRenewalAsync(session, request.RenewalId, line, Ct));
+        Assert.Equal(1, world.Stub.OrdersReceived);
     }
 
     [Fact]
@@ -622,6 +693,18 @@ public sealed class AttAdapterTests
             Assert.DoesNotContain(basic, text, StringComparison.Ordinal);
         });
         Assert.NotEmpty(seen);
+    }
+
+    [Fact]
+    public async Task A_credentials_refusal_that_echoes_the_api_key_does_not_carry_it_into_the_exception()
+    {
+        await using var world = new AttWorld();
+        world.Stub.RespondNext(HttpStatusCode.Unauthorized, $$"""{"errorMessage":"Invalid credentials {{AttStub.Username}}:{{AttStub.ApiKey}}","errorCode":"10000001"}""");
+
+        var ex = await Assert.ThrowsAsync<AuthenticationFailedException>(() => world.SignInAsync());
+
+        Assert.Equal("10000001", ex.CarrierErrorCode);
+        Assert.DoesNotContain(AttStub.ApiKey, ex.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task<RenewalRecord> RenewAsync(AttWorld world, Iccid iccid, PlanCode plan)

@@ -135,6 +135,33 @@ public sealed class TMobileAuthTests
     }
 
     [Fact]
+    public async Task A_sub_second_PoP_lifetime_that_validation_accepts_still_makes_tokens_whose_exp_is_after_iat()
+    {
+        await using var world = new TMobileWorld(configure: o => o.PopTokenLifetime = TimeSpan.FromMilliseconds(500));
+
+        var session = await world.SignInAsync();
+
+        Assert.NotNull(session);
+        Assert.Empty(world.Stub.PopRefusals);
+        using var signer = ProofOfPossessionSigner.FromPem(TMobileStub.PrivateKeyPem, TimeSpan.FromMilliseconds(1500), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var claims = Claims(signer.CreateToken(null, null, "/x", "GET", []));
+        Assert.InRange((long)claims["exp"]! - (long)claims["iat"]!, 1, 60);
+    }
+
+    [Fact]
+    public async Task A_wrong_code_refusal_that_echoes_the_code_does_not_carry_it_into_the_exception()
+    {
+        await using var world = new TMobileWorld();
+        var challenge = await world.Provider.Accounts.RequestOneTimeCodeAsync(TMobileWorld.Number, Ct);
+        world.Stub.RespondNext("POST", "/oauth2/v2/tokens", 400, TMobileStub.Error("OTP_INVALID", "Code 654321 is wrong", 400));
+
+        var ex = await Assert.ThrowsAsync<AuthenticationFailedException>(() => world.Provider.Accounts.VerifyOneTimeCodeAsync(challenge, new OneTimeCode("654321"), Ct));
+
+        Assert.Equal("OTP_INVALID", ex.CarrierErrorCode);
+        Assert.DoesNotContain("654321", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_revoked_app_token_is_refreshed_once_and_the_request_is_resent_with_a_fresh_PoP()
     {
         await using var world = new TMobileWorld();

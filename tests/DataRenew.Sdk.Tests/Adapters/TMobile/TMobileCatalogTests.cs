@@ -74,6 +74,34 @@ public sealed class TMobileCatalogTests
         await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Catalog.GetPlansAsync(session, Line(), Ct));
     }
 
+    [Theory]
+    [InlineData("{\"amount\":\"10\",\"units\":\"GB\"}")]
+    [InlineData("{\"amount\":null,\"units\":\"GB\"}")]
+    [InlineData("{\"amount\":{\"value\":10},\"units\":\"GB\"}")]
+    public async Task An_allowance_amount_of_the_wrong_JSON_type_is_an_invalid_carrier_response(string allowance)
+    {
+        await using var world = new TMobileWorld();
+        world.Stub.Offerings.Add(TMobileStub.Offering("tm-odd", "Odd", 1m, allowance, 1));
+        var session = await world.SignInAsync();
+
+        var error = await Record.ExceptionAsync(() => world.Provider.Catalog.GetPlansAsync(session, Line(), Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+    }
+
+    [Fact]
+    public async Task A_bonus_data_promotion_whose_amount_is_not_a_number_is_left_out_not_a_crash()
+    {
+        await using var world = new TMobileWorld();
+        world.Stub.Promotions.Add("""{"id":"promo-bonus","name":"Bonus","pattern":[{"action":"bonusData","value":{"amount":"2","units":"GB"}}],"appliesTo":["tm-5gb-30d"]}""");
+        world.Stub.Promotions.Add("""{"id":"promo-20","name":"20% off","pattern":[{"action":"discountPercent","value":20}],"appliesTo":["tm-10gb-30d"]}""");
+        var session = await world.SignInAsync();
+
+        var promotions = await world.Provider.Catalog.GetPromotionsAsync(session, Line(), Ct);
+
+        Assert.Equal("promo-20", Assert.Single(promotions).Id);
+    }
+
     [Fact]
     public async Task Malformed_catalog_JSON_is_an_invalid_carrier_response()
     {
@@ -107,6 +135,34 @@ public sealed class TMobileCatalogTests
         Assert.Equal(2_000_000_000, bonus.BonusData.Bytes);
         Assert.Equal([new PlanCode("tm-5gb-30d")], bonus.AppliesTo);
         Assert.Null(bonus.ValidUntil);
+    }
+
+    [Fact]
+    public async Task A_promotion_naming_a_product_id_that_is_no_plan_code_does_not_break_the_promotions_with_a_validation_error()
+    {
+        await using var world = new TMobileWorld();
+        world.Stub.Promotions.Add("""{"id":"promo-20","name":"20% off","pattern":[{"action":"discountPercent","value":20}],"appliesTo":["tm-10gb-30d","tm-\u0007bell"]}""");
+        var session = await world.SignInAsync();
+
+        var promotions = await world.Provider.Catalog.GetPromotionsAsync(session, Line(), Ct);
+
+        Assert.Equal([new PlanCode("tm-10gb-30d")], Assert.Single(promotions).AppliesTo);
+    }
+
+    [Fact]
+    public async Task A_null_entry_in_a_page_still_counts_toward_the_next_offset_so_no_promotion_is_listed_twice()
+    {
+        await using var world = new TMobileWorld();
+        const string First = """{"id":"promo-0","name":"Zero","pattern":[{"action":"discountPercent","value":5}],"appliesTo":["tm-5gb-30d"]}""";
+        const string Second = """{"id":"promo-a","name":"A","pattern":[{"action":"discountPercent","value":10}],"appliesTo":["tm-5gb-30d"]}""";
+        const string Third = """{"id":"promo-b","name":"B","pattern":[{"action":"discountPercent","value":20}],"appliesTo":["tm-10gb-30d"]}""";
+        world.Stub.Promotions.AddRange([First, Second, Third]);
+        var session = await world.SignInAsync();
+        world.Stub.RespondNext("GET", "/promotion", 206, "[null," + Second + "]");
+
+        var promotions = await world.Provider.Catalog.GetPromotionsAsync(session, Line(), Ct);
+
+        Assert.Equal(["promo-a", "promo-b"], promotions.Select(p => p.Id));
     }
 
     [Fact]

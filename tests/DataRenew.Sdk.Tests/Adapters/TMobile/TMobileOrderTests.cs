@@ -89,6 +89,20 @@ public sealed class TMobileOrderTests
     }
 
     [Fact]
+    public async Task A_status_answer_for_another_top_up_is_not_taken_as_this_orders_completion()
+    {
+        await using var world = new TMobileWorld();
+        var (session, line) = await SignInAsync(world);
+        var order = await world.Provider.Orders.SubmitAsync(session, Order(line, Card), Ct);
+        world.Stub.RespondNext("GET", "/topupBalance/" + order.OrderId, 200, """{"id":"tu-someone-else","status":"completed","confirmationDate":"2026-11-27T10:00:00Z"}""");
+
+        var error = await Record.ExceptionAsync(() => world.Provider.Orders.GetAsync(session, order, Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+        Assert.True(((DataRenewException)error).IsTransient);
+    }
+
+    [Fact]
     public async Task A_raw_card_number_is_refused_before_any_call()
     {
         await using var world = new TMobileWorld();
