@@ -86,6 +86,34 @@ public sealed class CarrierHttpClientTests
     }
 
     [Fact]
+    public async Task A_deduplicated_write_throttled_after_an_attempt_that_went_out_is_an_unknown_outcome()
+    {
+        // Throttling proves only the last attempt was not acted on; the first one may still be.
+        await using var world = new KitWorld(async (_, attempt, ct) =>
+        {
+            if (attempt == 1)
+            {
+                var unanswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (ct.Register(() => unanswered.TrySetCanceled(ct)))
+                {
+                    await unanswered.Task;
+                }
+            }
+
+            return KitWorld.Json(HttpStatusCode.TooManyRequests, "{}", r => r.Headers.RetryAfter = new(TimeSpan.FromMinutes(2)));
+        }, o => (o.MaxRetries, o.RetryBaseDelay) = (1, TimeSpan.Zero));
+
+        var call = world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "topup").WithEffect(CarrierRequestEffect.DeduplicatedWrite), TestContext.Current.CancellationToken);
+        await world.AttemptReached(1);
+        world.Time.Advance(world.Options.AttemptTimeout);
+        await world.AttemptReached(2);
+
+        var error = await Assert.ThrowsAsync<OutcomeUnknownException>(() => call);
+        Assert.Equal(429, error.StatusCode);
+        Assert.False(DataRenew.Sdk.Renewal.RenewalEngine.ProvesNothingWasSent(error));
+    }
+
+    [Fact]
     public async Task A_dropped_answer_to_a_write_is_an_unknown_outcome()
     {
         await using var world = new KitWorld((_, _, _) => throw new HttpRequestException(HttpRequestError.ResponseEnded, "reset"));

@@ -78,6 +78,13 @@ public sealed class CarrierHttpClient
                     throw new OutcomeUnknownException($"{what} may have reached {Carrier}: {error.Message}", Details(response.StatusCode, error.CarrierErrorCode, requestId), error);
                 }
 
+                // "Not acted on" (throttled, credentials refused) speaks for this attempt only: an earlier one may have arrived.
+                if (effect != CarrierRequestEffect.Read && error is RateLimitedException or AuthenticationFailedException
+                    && request.Options.TryGetValue(CarrierRequestOptions.EarlierAttemptMayHaveArrived, out var arrived) && arrived)
+                {
+                    throw new OutcomeUnknownException($"{what} may have reached {Carrier} on an earlier attempt: {error.Message}", Details(response.StatusCode, error.CarrierErrorCode, requestId), error);
+                }
+
                 throw error;
             }
 
