@@ -51,6 +51,68 @@ public sealed class CarrierHttpClientTests
         Assert.Equal(1 + world.Options.MaxRetries, world.Attempts);
     }
 
+    [Theory]
+    [InlineData("refused")]
+    [InlineData("circuit")]
+    public async Task A_deduplicated_write_whose_first_attempt_went_out_never_claims_it_was_not_sent(string retryFailure)
+    {
+        // The first attempt reaches the carrier and is not answered in time; the retry then fails before leaving.
+        // The carrier may be acting on the first one: the error must not say "not sent" (that releases the renewal's lease).
+        await using var world = new KitWorld(async (_, attempt, ct) =>
+        {
+            if (attempt == 1)
+            {
+                // Unanswered until the attempt times out; the cancellation continues off the clock's thread, as a socket's would.
+                var unanswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (ct.Register(() => unanswered.TrySetCanceled(ct)))
+                {
+                    await unanswered.Task;
+                }
+            }
+
+            throw retryFailure == "refused"
+                ? new HttpRequestException(HttpRequestError.ConnectionError, "refused")
+                : new Polly.CircuitBreaker.BrokenCircuitException("open");
+        }, o => (o.MaxRetries, o.RetryBaseDelay) = (1, TimeSpan.Zero));
+
+        var call = world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "topup").WithEffect(CarrierRequestEffect.DeduplicatedWrite), TestContext.Current.CancellationToken);
+        await world.AttemptReached(1);
+        world.Time.Advance(world.Options.AttemptTimeout);
+        await world.AttemptReached(2);
+
+        var error = await Assert.ThrowsAsync<CarrierUnavailableException>(() => call);
+        Assert.Equal(2, world.Attempts);
+        Assert.False(error.RequestNotSent);
+    }
+
+    [Fact]
+    public async Task A_deduplicated_write_throttled_after_an_attempt_that_went_out_is_an_unknown_outcome()
+    {
+        // Throttling proves only the last attempt was not acted on; the first one may still be.
+        await using var world = new KitWorld(async (_, attempt, ct) =>
+        {
+            if (attempt == 1)
+            {
+                var unanswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (ct.Register(() => unanswered.TrySetCanceled(ct)))
+                {
+                    await unanswered.Task;
+                }
+            }
+
+            return KitWorld.Json(HttpStatusCode.TooManyRequests, "{}", r => r.Headers.RetryAfter = new(TimeSpan.FromMinutes(2)));
+        }, o => (o.MaxRetries, o.RetryBaseDelay) = (1, TimeSpan.Zero));
+
+        var call = world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "topup").WithEffect(CarrierRequestEffect.DeduplicatedWrite), TestContext.Current.CancellationToken);
+        await world.AttemptReached(1);
+        world.Time.Advance(world.Options.AttemptTimeout);
+        await world.AttemptReached(2);
+
+        var error = await Assert.ThrowsAsync<OutcomeUnknownException>(() => call);
+        Assert.Equal(429, error.StatusCode);
+        Assert.False(DataRenew.Sdk.Renewal.RenewalEngine.ProvesNothingWasSent(error));
+    }
+
     [Fact]
     public async Task A_dropped_answer_to_a_write_is_an_unknown_outcome()
     {

@@ -7,6 +7,11 @@ public sealed class ErrorMappingTests
     [Theory]
     [InlineData("Card 4242424242424242 declined", "Card **************** declined")]
     [InlineData("Number +12025550143 unknown", "Number +*********** unknown")]
+    [InlineData("Card 4242 4242 4242 4242 declined", "Card **** **** **** **** declined")]
+    [InlineData("Card 4242-4242-4242-4242 declined", "Card ****-****-****-**** declined")]
+    [InlineData("Line (202) 555-0143 unknown", "Line (***) ***-**** unknown")]
+    [InlineData("Line +1 202.555.0143 unknown", "Line +* ***.***.**** unknown")]
+    [InlineData("Renewed on 2026-11-27 for 40.00 USD", "Renewed on 2026-11-27 for 40.00 USD")]
     [InlineData("Code 123456 wrong", "Code 123456 wrong")]
     [InlineData("line\r\nbreak", "linebreak")]
     public void Carrier_text_is_shortened_and_long_digit_runs_masked(string text, string expected)

@@ -162,39 +162,71 @@ public static class CarrierErrors
         return builder.ToString();
     }
 
-    /// <summary>Shortens text from outside to 200 characters, drops control characters and masks runs of 7 or more digits.</summary>
+    /// <summary>
+    /// Shortens text from outside to 200 characters, drops control characters and masks runs of 7 or more digits, and
+    /// numbers written in groups (<c>4242 4242 4242 4242</c>, <c>(202) 555-0143</c>) of 10 or more digits in all.
+    /// </summary>
     public static string Sanitise(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var builder = new StringBuilder(Math.Min(text.Length, 200));
-        var digits = 0;
         foreach (var c in text.AsSpan(0, Math.Min(text.Length, 200)))
         {
-            if (char.IsControl(c))
+            if (!char.IsControl(c))
             {
-                continue;
-            }
-
-            if (char.IsAsciiDigit(c))
-            {
-                digits++;
                 builder.Append(c);
-                if (digits == 7)
-                {
-                    // A long digit run may be a phone, card or account number: keep none of it.
-                    builder.Length -= 7;
-                    builder.Append("*******");
-                }
-                else if (digits > 7)
-                {
-                    builder[^1] = '*';
-                }
+            }
+        }
 
+        // A long digit run may be a phone, card or account number, also when spaces, dashes, dots or brackets split it: keep none of it.
+        var i = 0;
+        while (i < builder.Length)
+        {
+            if (!char.IsAsciiDigit(builder[i]))
+            {
+                i++;
                 continue;
             }
 
-            digits = 0;
-            builder.Append(c);
+            int start = i, end = i, digits = 0, group = 0, longest = 0;
+            var j = i;
+            while (j < builder.Length)
+            {
+                if (char.IsAsciiDigit(builder[j]))
+                {
+                    digits++;
+                    longest = Math.Max(longest, ++group);
+                    end = j++;
+                    continue;
+                }
+
+                var k = j;
+                while (k < builder.Length && k - j < 2 && builder[k] is ' ' or '-' or '.' or '(' or ')')
+                {
+                    k++;
+                }
+
+                if (k == j || k >= builder.Length || !char.IsAsciiDigit(builder[k]))
+                {
+                    break;
+                }
+
+                group = 0;
+                j = k;
+            }
+
+            if (longest >= 7 || digits >= 10)
+            {
+                for (var m = start; m <= end; m++)
+                {
+                    if (char.IsAsciiDigit(builder[m]))
+                    {
+                        builder[m] = '*';
+                    }
+                }
+            }
+
+            i = end + 1;
         }
 
         return builder.ToString();

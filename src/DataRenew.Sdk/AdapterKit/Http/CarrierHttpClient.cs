@@ -61,7 +61,7 @@ public sealed class CarrierHttpClient
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or TimeoutRejectedException or OperationCanceledException or BrokenCircuitException or RateLimiterRejectedException)
         {
-            throw TransportFailure(ex, effect, what);
+            throw TransportFailure(ex, effect, what, request);
         }
 
         try
@@ -78,6 +78,13 @@ public sealed class CarrierHttpClient
                     throw new OutcomeUnknownException($"{what} may have reached {Carrier}: {error.Message}", Details(response.StatusCode, error.CarrierErrorCode, requestId), error);
                 }
 
+                // "Not acted on" (throttled, credentials refused) speaks for this attempt only: an earlier one may have arrived.
+                if (effect != CarrierRequestEffect.Read && error is RateLimitedException or AuthenticationFailedException
+                    && request.Options.TryGetValue(CarrierRequestOptions.EarlierAttemptMayHaveArrived, out var arrived) && arrived)
+                {
+                    throw new OutcomeUnknownException($"{what} may have reached {Carrier} on an earlier attempt: {error.Message}", Details(response.StatusCode, error.CarrierErrorCode, requestId), error);
+                }
+
                 throw error;
             }
 
@@ -87,7 +94,7 @@ public sealed class CarrierHttpClient
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or OperationCanceledException)
         {
-            throw TransportFailure(ex, effect, what);
+            throw TransportFailure(ex, effect, what, request);
         }
         finally
         {
@@ -98,10 +105,11 @@ public sealed class CarrierHttpClient
     internal DataRenewErrorDetails Details(HttpStatusCode? status = null, string? code = null, string? requestId = null, bool transient = true) =>
         new(Carrier, status is null ? null : (int)status, code, requestId, transient);
 
-    private DataRenewException TransportFailure(Exception ex, CarrierRequestEffect effect, string what)
+    private DataRenewException TransportFailure(Exception ex, CarrierRequestEffect effect, string what, HttpRequestMessage request)
     {
-        var notSent = ex is BrokenCircuitException or RateLimiterRejectedException
-            || ex is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError };
+        // The last attempt never left, and no earlier one (a retry's predecessor) may have arrived.
+        var notSent = CarrierRequestOptions.NeverLeft(ex)
+            && !(request.Options.TryGetValue(CarrierRequestOptions.EarlierAttemptMayHaveArrived, out var arrived) && arrived);
         var reason = ex switch
         {
             BrokenCircuitException => "the circuit breaker is open after repeated failures",

@@ -26,6 +26,9 @@ public static class CarrierRequestOptions
     /// <summary>Set on a request that must go out without the bearer token (the token request itself).</summary>
     public static readonly HttpRequestOptionsKey<bool> Anonymous = new("DataRenew.Anonymous");
 
+    /// <summary>Set by the kit's retry when an earlier attempt of the request may have reached the carrier.</summary>
+    internal static readonly HttpRequestOptionsKey<bool> EarlierAttemptMayHaveArrived = new("DataRenew.EarlierAttemptMayHaveArrived");
+
     /// <summary>Marks what the request does at the carrier.</summary>
     public static HttpRequestMessage WithEffect(this HttpRequestMessage request, CarrierRequestEffect effect)
     {
@@ -45,6 +48,10 @@ public static class CarrierRequestOptions
 
         return request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? CarrierRequestEffect.Read : CarrierRequestEffect.Write;
     }
+
+    /// <summary>A failure that proves the attempt never left: no connection was made, or the pipeline refused it before sending.</summary>
+    internal static bool NeverLeft(Exception? ex) => ex is Polly.CircuitBreaker.BrokenCircuitException or Polly.RateLimiting.RateLimiterRejectedException
+        || ex is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError };
 
     /// <summary>Whether the kit may send the request again after a transient failure.</summary>
     public static bool IsRetrySafe(this HttpRequestMessage request) => request.GetEffect() != CarrierRequestEffect.Write;

@@ -49,6 +49,17 @@ public static class CarrierResilienceExtensions
                     UseJitter = true,
                     ShouldRetryAfterHeader = true,
                     ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, o.MaxRetryAfter)),
+
+                    // Whatever the last attempt ends with, an earlier one that may have arrived means the request may have been acted on.
+                    OnRetry = args =>
+                    {
+                        if (!CarrierRequestOptions.NeverLeft(args.Outcome.Exception))
+                        {
+                            args.Context.GetRequestMessage()?.Options.Set(CarrierRequestOptions.EarlierAttemptMayHaveArrived, true);
+                        }
+
+                        return default;
+                    },
                 });
             }
 
