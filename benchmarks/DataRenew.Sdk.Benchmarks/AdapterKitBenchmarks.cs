@@ -15,7 +15,8 @@ namespace DataRenew.Sdk.Benchmarks;
 /// handler (resilience pipeline, body limit, header-free logging, error mapping, the same JSON read).
 /// </summary>
 [MemoryDiagnoser]
-public sealed class CarrierCallOverhead : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet needs unsealed classes and cleans up through [GlobalCleanup].")]
+public class CarrierCallOverhead
 {
     private HttpClient _plain = null!;
     private CarrierHttpClient _kit = null!;
@@ -38,7 +39,7 @@ public sealed class CarrierCallOverhead : IDisposable
     }
 
     [GlobalCleanup]
-    public void Dispose()
+    public void Cleanup()
     {
         _plain?.Dispose();
         _services?.Dispose();
@@ -78,7 +79,8 @@ public sealed class CarrierCallOverhead : IDisposable
 /// which no implementation can avoid; against it, the whole proof-of-possession token (hash, claims, JWT assembly).
 /// </summary>
 [MemoryDiagnoser]
-public sealed class ProofOfPossessionSigning : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet needs unsealed classes and cleans up through [GlobalCleanup].")]
+public class ProofOfPossessionSigning
 {
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("{\"bucket\":{\"id\":\"b-1\"},\"product\":[{\"id\":\"tm-10gb-30d\"}],\"amount\":{\"amount\":40.00,\"units\":\"USD\"}}");
     private RSA _key = null!;
@@ -94,7 +96,7 @@ public sealed class ProofOfPossessionSigning : IDisposable
     }
 
     [GlobalCleanup]
-    public void Dispose()
+    public void Cleanup()
     {
         _signer?.Dispose();
         _key?.Dispose();

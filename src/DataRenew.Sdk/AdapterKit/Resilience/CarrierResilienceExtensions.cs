@@ -37,6 +37,7 @@ public static class CarrierResilienceExtensions
         builder.AddResilienceHandler(pipelineName, (pipeline, context) =>
         {
             var o = options(context.ServiceProvider);
+            var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
             pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total", Timeout = o.TotalTimeout });
             if (o.MaxRetries > 0)
             {
@@ -48,7 +49,7 @@ public static class CarrierResilienceExtensions
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     ShouldRetryAfterHeader = true,
-                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, o.MaxRetryAfter)),
+                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, o.MaxRetryAfter, time)),
 
                     // Whatever the last attempt ends with, an earlier one that may have arrived means the request may have been acted on.
                     OnRetry = args =>
@@ -104,7 +105,7 @@ public static class CarrierResilienceExtensions
     private static bool IsAnonymous(HttpRequestMessage? request) =>
         request is not null && request.Options.TryGetValue(CarrierRequestOptions.Anonymous, out var anonymous) && anonymous;
 
-    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, TimeSpan maxRetryAfter)
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, TimeSpan maxRetryAfter, TimeProvider time)
     {
         var request = context.GetRequestMessage();
         if (request is null)
@@ -124,11 +125,11 @@ public static class CarrierResilienceExtensions
         }
 
         // A long Retry-After is the caller's to honour (RateLimitedException.RetryAfter), not ours to sleep through.
-        return outcome.Result?.Headers.RetryAfter is not { } retryAfter || Delay(retryAfter) <= maxRetryAfter;
+        return outcome.Result?.Headers.RetryAfter is not { } retryAfter || Delay(retryAfter, time) <= maxRetryAfter;
     }
 
-    private static TimeSpan Delay(RetryConditionHeaderValue retryAfter) =>
-        retryAfter.Delta ?? (retryAfter.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.Zero);
+    private static TimeSpan Delay(RetryConditionHeaderValue retryAfter, TimeProvider time) =>
+        retryAfter.Delta ?? (retryAfter.Date is { } date ? date - time.GetUtcNow() : TimeSpan.Zero);
 
     private static bool IsServerFailure(Outcome<HttpResponseMessage> outcome) =>
         outcome.Exception is HttpRequestException or TimeoutRejectedException
