@@ -179,6 +179,21 @@ public sealed class CarrierHttpClientTests
     }
 
     [Fact]
+    public async Task A_body_shorter_than_its_stated_length_is_a_broken_answer_not_a_short_read()
+    {
+        await using var world = new KitWorld((_, _, _) =>
+        {
+            var content = new StreamContent(new MemoryStream("{\"name\":\"x\"}"u8.ToArray()));
+            content.Headers.ContentLength = 100;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        }, o => o.MaxRetries = 0);
+        var ct = TestContext.Current.CancellationToken;
+
+        await Assert.ThrowsAsync<CarrierUnavailableException>(() => world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "x"), KitJson.Default.Named, ct));
+        await Assert.ThrowsAsync<OutcomeUnknownException>(() => world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "x"), KitJson.Default.Named, ct));
+    }
+
+    [Fact]
     public async Task A_body_that_never_ends_is_cut_by_the_attempt_timeout()
     {
         await using var world = new KitWorld((_, _, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new EndlessStream()) }), o => o.MaxRetries = 0);

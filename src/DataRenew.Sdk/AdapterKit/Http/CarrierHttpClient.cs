@@ -66,7 +66,12 @@ public sealed class CarrierHttpClient
 
         try
         {
-            var body = response.Content is null ? ReadOnlyMemory<byte>.Empty : await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var body = response.Content switch
+            {
+                null => ReadOnlyMemory<byte>.Empty,
+                BufferedContent buffered => buffered.Bytes,
+                var content => await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false),
+            };
             var requestId = RequestIdOf(response.Headers);
             if (!response.IsSuccessStatusCode)
             {

@@ -33,8 +33,7 @@ public sealed class ResponseBufferingHandler : DelegatingHandler
                     throw new ResponseTooLargeException(_maxBytes);
                 }
 
-                var body = await ReadLimitedAsync(content, cancellationToken).ConfigureAwait(false);
-                var buffered = new ByteArrayContent(body);
+                var buffered = await ReadLimitedAsync(content, cancellationToken).ConfigureAwait(false);
                 foreach (var header in content.Headers)
                 {
                     if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
@@ -43,7 +42,7 @@ public sealed class ResponseBufferingHandler : DelegatingHandler
                     }
                 }
 
-                buffered.Headers.ContentLength = body.Length;
+                buffered.Headers.ContentLength = buffered.Bytes.Length;
                 response.Content = buffered;
                 content.Dispose();
             }
@@ -57,15 +56,28 @@ public sealed class ResponseBufferingHandler : DelegatingHandler
         }
     }
 
-    private async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
+    private async Task<BufferedContent> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
+            // A stated length: one exact buffer, filled in place (one byte more would prove the length a lie).
+            if (content.Headers.ContentLength is { } length)
+            {
+                var exact = new byte[length];
+                var read = await stream.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                if (read < exact.Length)
+                {
+                    throw new HttpIOException(HttpRequestError.ResponseEnded, "The response body ended before its stated length.");
+                }
+
+                return new BufferedContent(exact, exact.Length);
+            }
+
             var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
             try
             {
-                using var body = new MemoryStream();
+                var body = new MemoryStream();
                 int read;
                 while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
@@ -77,7 +89,8 @@ public sealed class ResponseBufferingHandler : DelegatingHandler
                     body.Write(buffer, 0, read);
                 }
 
-                return body.ToArray();
+                // The stream's own buffer, not a copy of it.
+                return new BufferedContent(body.GetBuffer(), (int)body.Length);
             }
             finally
             {
@@ -85,6 +98,12 @@ public sealed class ResponseBufferingHandler : DelegatingHandler
             }
         }
     }
+}
+
+/// <summary>A body read into memory; the kit reads its bytes without copying them again.</summary>
+internal sealed class BufferedContent(byte[] buffer, int length) : ByteArrayContent(buffer, 0, length)
+{
+    public ReadOnlyMemory<byte> Bytes { get; } = buffer.AsMemory(0, length);
 }
 
 /// <summary>A response body was larger than the configured limit.</summary>
