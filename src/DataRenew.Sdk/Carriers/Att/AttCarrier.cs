@@ -34,7 +34,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _http = new CarrierHttpClient(CarrierId.Att, client, new AttErrorMapper(), _time);
-        Billing = new AttBilling();
+        Billing = new AccountBillingGateway(CarrierId.Att, "att");
         Descriptor = new CarrierDescriptor(CarrierId.Att, "AT&T", SignInMethods.Password, ConfirmationModes.Synchronous | ConfirmationModes.Polling, [PaymentMethodKind.CarrierBilling])
         {
             DeduplicatesOrders = false,

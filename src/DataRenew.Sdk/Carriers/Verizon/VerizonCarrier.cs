@@ -55,7 +55,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     public ICarrierOrders Orders => this;
 
-    public IPaymentGateway? Billing { get; } = new VerizonBilling();
+    public IPaymentGateway? Billing { get; } = new AccountBillingGateway(CarrierId.Verizon, "vz");
 
     private static CarrierId Carrier => CarrierId.Verizon;
 
