@@ -204,6 +204,13 @@ public sealed class MutatedResponseTests
             o.PollMaxDelay = TimeSpan.FromMilliseconds(5);
         }).UsePaymentGateway(new FakePaymentGateway());
         carrier.Register(builder);
+
+        // A change whose answer was lost is read back only after the lease (5 minutes by default): shorten it, and the
+        // adapters' timeouts with it (they must fit twice in a lease), so such a renewal settles within the guard.
+        services.PostConfigure<DataRenewOptions>(o => o.LeaseDuration = TimeSpan.FromSeconds(3));
+        services.PostConfigure<DataRenew.Sdk.Carriers.Verizon.VerizonOptions>(o => Shorten(o.Resilience));
+        services.PostConfigure<DataRenew.Sdk.Carriers.Att.AttOptions>(o => Shorten(o.Resilience));
+        services.PostConfigure<DataRenew.Sdk.Carriers.TMobile.TMobileOptions>(o => Shorten(o.Resilience));
         tap.Install(services);
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<DataRenewClient>();
@@ -214,13 +221,20 @@ public sealed class MutatedResponseTests
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"{description}: the scenario did not end within {Guard} (a hang)");
+            Assert.Fail($"{description}: the scenario did not end within {Guard} (a hang); answers: {string.Join("; ", tap.Answers)}");
             throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             return new Run(tap.Responses, e, null);
         }
+    }
+
+    private static void Shorten(DataRenew.Sdk.AdapterKit.CarrierResilienceOptions o)
+    {
+        o.AttemptTimeout = TimeSpan.FromSeconds(1);
+        o.TotalTimeout = TimeSpan.FromSeconds(1.5);
+        o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
     }
 
     private static async Task<RenewalState> ScenarioAsync(DataRenewClient client, IScenarioCarrier carrier, CancellationToken ct)

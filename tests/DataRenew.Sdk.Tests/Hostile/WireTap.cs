@@ -19,6 +19,9 @@ public sealed class WireTap
     /// <summary>JSON answers seen (only those are counted and mutated).</summary>
     public int Responses => _responses;
 
+    /// <summary>The request behind each counted answer ("GET /path"), by answer number.</summary>
+    public List<string> Answers { get; } = [];
+
     /// <summary>Every request header and body and every answer body, for the secrets test.</summary>
     public List<string> Traffic { get; } = [];
 
@@ -39,6 +42,10 @@ public sealed class WireTap
                 tap.Traffic.Add(string.Join("\n", request.Headers.Select(h => h.Key + ": " + string.Join(",", h.Value))) + "\n" + sent);
                 tap.Traffic.Add(System.Text.Encoding.UTF8.GetString(body));
                 index = body.Length > 0 && body[0] is (byte)'{' or (byte)'[' ? tap._responses++ : -1;
+                if (index >= 0)
+                {
+                    tap.Answers.Add($"{index}: {request.Method} {request.RequestUri?.AbsolutePath}");
+                }
             }
 
             var mutated = index >= 0 ? tap.Mutate?.Invoke(index, request, body) : null;
