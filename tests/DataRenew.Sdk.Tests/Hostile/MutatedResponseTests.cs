@@ -207,7 +207,12 @@ public sealed class MutatedResponseTests
 
         // A change whose answer was lost is read back only after the lease (5 minutes by default): shorten it, and the
         // adapters' timeouts with it (they must fit twice in a lease), so such a renewal settles within the guard.
-        services.PostConfigure<DataRenewOptions>(o => o.LeaseDuration = TimeSpan.FromSeconds(3));
+        // Likewise an order in doubt waits ConfirmationTimeout (30 minutes) for the line to show it before NeedsAttention.
+        services.PostConfigure<DataRenewOptions>(o =>
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(3);
+            o.ConfirmationTimeout = TimeSpan.FromSeconds(4);
+        });
         services.PostConfigure<DataRenew.Sdk.Carriers.Verizon.VerizonOptions>(o => Shorten(o.Resilience));
         services.PostConfigure<DataRenew.Sdk.Carriers.Att.AttOptions>(o => Shorten(o.Resilience));
         services.PostConfigure<DataRenew.Sdk.Carriers.TMobile.TMobileOptions>(o => Shorten(o.Resilience));
