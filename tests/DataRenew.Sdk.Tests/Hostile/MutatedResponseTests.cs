@@ -12,7 +12,8 @@ namespace DataRenew.Sdk.Tests.Hostile;
 /// <summary>
 /// Each adapter runs the renewal scenario against its WireMock stub while one of the stub's real JSON answers is
 /// mutated on the wire (a field removed, a wrong type, a null, a huge number, 10,000 levels of nesting, truncation,
-/// non-JSON, HTML, an empty body). Only DataRenewException subtypes may come out, and nothing may hang. A 20 MB answer
+/// non-JSON, HTML, an empty body; and the largest answer cut at every Nth byte). Only DataRenewException subtypes may come
+/// out, and nothing may hang. A 20 MB answer
 /// fails fast with InvalidCarrierResponseException after reading no more than the kit's body limit.
 /// Deterministic: the mutations are drawn from a fixed seed.
 /// </summary>
@@ -67,6 +68,23 @@ public sealed class MutatedResponseTests
 
     [Theory]
     [MemberData(nameof(Adapters))]
+    public async Task The_largest_answer_truncated_at_every_Nth_byte_gives_only_typed_exceptions(string adapter)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clean = await RunAsync(adapter + " clean", adapter, mutate: null, ct);
+        var largest = clean.Sizes.IndexOf(clean.Sizes.Max());
+        var size = clean.Sizes[largest];
+        const int Cuts = 10;
+        for (var cut = 0; cut < size; cut += Math.Max(1, size / Cuts))
+        {
+            var at = cut;
+            var run = await RunAsync($"{adapter}: answer {largest} ({size} bytes) cut at {at}", adapter, (index, body) => index == largest ? Json(body[..at]) : null, ct);
+            Assert.True(run.Error is DataRenewException, $"{adapter}: answer {largest} cut at {at} gave {run.Error?.GetType().Name ?? run.State.ToString()}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Adapters))]
     public async Task A_20_MB_answer_fails_fast_as_an_invalid_response_having_read_at_most_the_body_limit(string adapter)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -74,9 +92,9 @@ public sealed class MutatedResponseTests
         {
             var body = new CountingBodyStream(20 * 1024 * 1024, (byte)' ');
             var watch = Stopwatch.StartNew();
-            var run = await RunAsync($"{adapter} 20 MB", adapter, (index, _) => index == 0 ? CountingBodyStream.Content(body, statedLength) : null, ct);
+            var run = await RunAsync($"{adapter} 20 MB", adapter, (index, _) => index == 0 ? CountingBodyStream.Content(body, statedLength) : null, ct, shorten: false);
 
-            Assert.IsType<InvalidCarrierResponseException>(run.Error);
+            Assert.True(run.Error is InvalidCarrierResponseException, $"stated length {statedLength}: {run.Error}");
             Assert.True(body.BytesRead <= 4 * 1024 * 1024 + 64 * 1024, $"read {body.BytesRead} bytes of a 20 MB body (stated length: {statedLength})");
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
         }
@@ -190,10 +208,10 @@ public sealed class MutatedResponseTests
         return content;
     }
 
-    private sealed record Run(int Responses, Exception? Error, RenewalState? State);
+    private sealed record Run(int Responses, Exception? Error, RenewalState? State, List<int> Sizes);
 
     /// <summary>The whole scenario — sign in, lines, overview, options, quote, start, wait — on one adapter and its stub.</summary>
-    private static async Task<Run> RunAsync(string description, string adapter, Func<int, byte[], HttpContent?>? mutate, CancellationToken ct)
+    private static async Task<Run> RunAsync(string description, string adapter, Func<int, byte[], HttpContent?>? mutate, CancellationToken ct, bool shorten = true)
     {
         await using var carrier = ScenarioCarriers.Create(adapter);
         var tap = new WireTap { Mutate = mutate is null ? null : (i, _, body) => mutate(i, body) };
@@ -205,24 +223,28 @@ public sealed class MutatedResponseTests
         }).UsePaymentGateway(new FakePaymentGateway());
         carrier.Register(builder);
 
-        // A change whose answer was lost is read back only after the lease (5 minutes by default): shorten it, and the
-        // adapters' timeouts with it (they must fit twice in a lease), so such a renewal settles within the guard.
-        // Likewise an order in doubt waits ConfirmationTimeout (30 minutes) for the line to show it before NeedsAttention.
-        services.PostConfigure<DataRenewOptions>(o =>
+        if (shorten)
         {
-            o.LeaseDuration = TimeSpan.FromSeconds(3);
-            o.ConfirmationTimeout = TimeSpan.FromSeconds(4);
-        });
-        services.PostConfigure<DataRenew.Sdk.Carriers.Verizon.VerizonOptions>(o => Shorten(o.Resilience));
-        services.PostConfigure<DataRenew.Sdk.Carriers.Att.AttOptions>(o => Shorten(o.Resilience));
-        services.PostConfigure<DataRenew.Sdk.Carriers.TMobile.TMobileOptions>(o => Shorten(o.Resilience));
+            // A change whose answer was lost is read back only after the lease (5 minutes by default): shorten it, and the
+            // adapters' timeouts with it (they must fit twice in a lease), so such a renewal settles within the guard.
+            // Likewise an order in doubt waits ConfirmationTimeout (30 minutes) for the line to show it before NeedsAttention.
+            services.PostConfigure<DataRenewOptions>(o =>
+            {
+                o.LeaseDuration = TimeSpan.FromSeconds(4);
+                o.ConfirmationTimeout = TimeSpan.FromSeconds(2);
+            });
+            services.PostConfigure<DataRenew.Sdk.Carriers.Verizon.VerizonOptions>(o => Shorten(o.Resilience));
+            services.PostConfigure<DataRenew.Sdk.Carriers.Att.AttOptions>(o => Shorten(o.Resilience));
+            services.PostConfigure<DataRenew.Sdk.Carriers.TMobile.TMobileOptions>(o => Shorten(o.Resilience));
+        }
+
         tap.Install(services);
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<DataRenewClient>();
         try
         {
             var final = await ScenarioAsync(client, carrier, ct).WaitAsync(Guard, ct);
-            return new Run(tap.Responses, null, final);
+            return new Run(tap.Responses, null, final, tap.AnswerSizes);
         }
         catch (TimeoutException)
         {
@@ -231,14 +253,14 @@ public sealed class MutatedResponseTests
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return new Run(tap.Responses, e, null);
+            return new Run(tap.Responses, e, null, tap.AnswerSizes);
         }
     }
 
     private static void Shorten(DataRenew.Sdk.AdapterKit.CarrierResilienceOptions o)
     {
-        o.AttemptTimeout = TimeSpan.FromSeconds(1);
-        o.TotalTimeout = TimeSpan.FromSeconds(1.5);
+        o.AttemptTimeout = TimeSpan.FromSeconds(2);
+        o.TotalTimeout = TimeSpan.FromSeconds(2);
         o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
     }
 

@@ -22,6 +22,9 @@ public sealed class WireTap
     /// <summary>The request behind each counted answer ("GET /path"), by answer number.</summary>
     public List<string> Answers { get; } = [];
 
+    /// <summary>The size of each counted answer, by answer number.</summary>
+    public List<int> AnswerSizes { get; } = [];
+
     /// <summary>Every request header and body and every answer body, for the secrets test.</summary>
     public List<string> Traffic { get; } = [];
 
@@ -45,6 +48,7 @@ public sealed class WireTap
                 if (index >= 0)
                 {
                     tap.Answers.Add($"{index}: {request.Method} {request.RequestUri?.AbsolutePath}");
+                    tap.AnswerSizes.Add(body.Length);
                 }
             }
 
