@@ -8,6 +8,8 @@ namespace DataRenew.Sdk;
 /// </summary>
 public readonly struct Money : IEquatable<Money>, IComparable<Money>
 {
+    private const int MaxParsedDecimals = 10;
+
     private readonly string? _currency;
 
     /// <summary>Creates an amount in a currency.</summary>
@@ -57,7 +59,7 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
 
     /// <summary>
     /// Parses what <see cref="ToString"/> writes and the usual variants: <c>30.00 USD</c>, <c>USD 30.00</c>,
-    /// <c>$30.00</c>, <c>$1,234.50</c>, <c>-$5.00</c>. Digits are invariant: a comma is only taken as a
+    /// <c>$30.00</c>, <c>$1,234.50</c>, <c>-$5.00</c>, with at most 10 decimal places. Digits are invariant: a comma is only taken as a
     /// thousands separator between groups of three (<c>30,00 EUR</c> is refused, not read as 3000).
     /// </summary>
     /// <exception cref="DataRenewValidationException">The text is not an amount with a currency.</exception>
@@ -111,6 +113,13 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
             || !decimal.TryParse(s, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var amount))
         {
             error = "The amount is not a number written with digits and an optional decimal point.";
+            return false;
+        }
+
+        // ToString shows at most 10 decimals: more would come back as a different amount.
+        if (Math.Round(amount, MaxParsedDecimals) != amount)
+        {
+            error = "The amount has more than 10 decimal places.";
             return false;
         }
 
