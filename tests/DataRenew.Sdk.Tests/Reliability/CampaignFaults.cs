@@ -64,7 +64,12 @@ internal sealed class CampaignFigures
 
     public ConcurrentDictionary<FaultKind, int> Faults { get; } = new();
 
-    public ConcurrentDictionary<string, int> EndStates { get; } = new(StringComparer.Ordinal);
+    /// <summary>End states by (state, provider).</summary>
+    public ConcurrentDictionary<(string State, string Provider), int> EndStates { get; } = new();
+
+    public ConcurrentDictionary<string, TimeSpan> Elapsed { get; } = new(StringComparer.Ordinal);
+
+    public void Ended(string state, string provider) => EndStates.AddOrUpdate((state, provider), 1, (_, n) => n + 1);
 
     public ConcurrentDictionary<string, int> AppRetries { get; } = new(StringComparer.Ordinal);
 

@@ -25,3 +25,26 @@ public sealed class CampaignFindingsTests
         Assert.Empty(h.Payments.Refunds);
     }
 }
+
+/// <summary>The campaign's own checks can fail: a second charge or a lost renewal is caught and counted.</summary>
+public sealed class CampaignChecksTests
+{
+    [Fact]
+    public async Task A_second_successful_charge_for_one_renewal_is_counted_as_a_double_charge()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var figures = new CampaignFigures();
+        await using var world = new FakeCampaignWorld(new Random(1), figures, faults: false);
+        var card = world.Payment;
+        foreach (var suffix in new[] { ":charge", ":charge-again" })
+        {
+            await world.Payments.ChargeAsync(new Payments.ChargeRequest(world.Id.Value + suffix, new Money(30m, "USD"), card, "test"), ct);
+        }
+
+        await FaultCampaignTests.CheckAsync(world, ct);
+
+        Assert.Equal(1, figures.DoubleCharges);
+        Assert.Equal(1, figures.LostRenewals); // money moved with nothing in the journal
+        Assert.NotEmpty(figures.Violations);
+    }
+}

@@ -110,11 +110,10 @@ internal sealed class FakeCampaignWorld : CampaignWorld
     private readonly CampaignCarrier _seamCarrier;
     private readonly CampaignGateway _seamGateway;
 
-    public FakeCampaignWorld(Random random, CampaignFigures figures) : base("fake", figures)
+    public FakeCampaignWorld(Random random, CampaignFigures figures, bool faults = true) : base("fake", figures)
     {
         _carrier = FakeCarrier.CreateDemo(_time);
         _payments = new FakePaymentGateway(_time);
-        var seamPlan = new FaultPlan();
         var seams = FaultPlan.Draw(random, 8);
         FaultKind? Seam()
         {
@@ -124,6 +123,11 @@ internal sealed class FakeCampaignWorld : CampaignWorld
 
         _seamCarrier = new CampaignCarrier(_carrier, Seam, figures, () => Current);
         _seamGateway = new CampaignGateway(_payments, Seam, figures, () => Current);
+
+        if (!faults)
+        {
+            return;
+        }
 
         // Outcomes a renewal meets without faults: the carrier fails or refuses the order after payment, the card is declined, the payment is slow.
         var outcome = random.Next(100);
@@ -178,6 +182,9 @@ internal sealed class FakeCampaignWorld : CampaignWorld
 
     public override Task<DataRenewSession> SignInAsync(DataRenewClient client, CancellationToken cancellationToken) =>
         client.SignInAsync(CarrierId.Fake, new PasswordCredentials(FakeCarrierSeed.Username, FakeCarrierSeed.Password), cancellationToken);
+
+    /// <summary>The fake gateway itself (for the test that shows the checks catch a second charge).</summary>
+    public FakePaymentGateway Payments => _payments;
 
     public override ExternalRecords Records()
     {
@@ -304,8 +311,7 @@ internal sealed class AttCampaignWorld : StubCampaignWorld
     public override ExternalRecords Records()
     {
         var applied = _stub.PlanOf(AttStub.Line5Gb) == "ATT 10GB";
-        var orders = _stub.Requests.Count(e => e.RequestMessage?.Method == "PUT" && e.ResponseMessage?.StatusCode is 200 or 202);
-        return new ExternalRecords(applied ? 1 : 0, orders, applied, 0, 0, 0, MoneyVisibleToGateway: false);
+        return new ExternalRecords(applied ? 1 : 0, _stub.OrdersReceived, applied, 0, 0, 0, MoneyVisibleToGateway: false);
     }
 
     protected override ValueTask StopStubAsync() => _stub.DisposeAsync();

@@ -30,6 +30,7 @@ public sealed class FaultCampaignTests
         var master = new Random(Seed);
         foreach (var (provider, count, parallel) in Plan)
         {
+            var started = Stopwatch.GetTimestamp();
             // Each renewal's world is drawn from the master seed in order, so the plan is the same whatever runs first.
             var seeds = Enumerable.Range(0, count).Select(_ => master.Next()).ToArray();
             await Parallel.ForEachAsync(seeds, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, async (s, token) =>
@@ -37,6 +38,7 @@ public sealed class FaultCampaignTests
                 await using var world = Create(provider, new Random(s), figures);
                 await RenewAsync(world, token);
             });
+            figures.Elapsed[provider] = Stopwatch.GetElapsedTime(started);
         }
 
         clock.Stop();
@@ -153,7 +155,7 @@ public sealed class FaultCampaignTests
     }
 
     /// <summary>The journal against the carrier's and the gateway's own records.</summary>
-    private static async Task CheckAsync(CampaignWorld world, CancellationToken ct)
+    internal static async Task CheckAsync(CampaignWorld world, CancellationToken ct)
     {
         var figures = world.Figures;
         var provider = world.Provider;
@@ -178,7 +180,7 @@ public sealed class FaultCampaignTests
         if (record is null)
         {
             // The start never got as far as the journal: nothing may have happened outside.
-            CampaignFigures.Add(figures.EndStates, "never started (nothing recorded)");
+            figures.Ended("never started (nothing recorded)", provider);
             if (external.SucceededCharges > 0 || external.Orders > 0)
             {
                 Interlocked.Increment(ref figures.LostRenewals);
@@ -189,7 +191,8 @@ public sealed class FaultCampaignTests
         }
 
         var state = record.State.ToString();
-        CampaignFigures.Add(figures.EndStates, record.Failure is { } f ? $"{state} ({f.Kind})" : state);
+        var carrierSide = record.State == RenewalState.NeedsAttention ? (external.PlanApplied ? ", plan applied at the carrier" : ", plan not applied at the carrier") : string.Empty;
+        figures.Ended(record.Failure is { } f ? $"{state} ({f.Kind}{carrierSide})" : state, provider);
         if (!record.IsFinal)
         {
             Interlocked.Increment(ref figures.LostRenewals);
@@ -278,12 +281,17 @@ public sealed class FaultCampaignTests
         text.AppendLine();
         text.AppendLine("## End states");
         text.AppendLine();
-        text.AppendLine("| state | renewals |");
-        text.AppendLine("|---|---|");
-        foreach (var (state, count) in figures.EndStates.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        var providers = Plan.Select(p => p.Provider).ToArray();
+        text.AppendLine("| state | all | " + string.Join(" | ", providers) + " |");
+        text.AppendLine("|---|---|" + string.Concat(providers.Select(_ => "---|")));
+        foreach (var state in figures.EndStates.Keys.Select(k => k.State).Distinct().OrderByDescending(s => figures.EndStates.Where(e => e.Key.State == s).Sum(e => e.Value)).ThenBy(s => s, StringComparer.Ordinal))
         {
-            text.AppendLine(inv, $"| {state} | {count} |");
+            var counts = providers.Select(p => figures.EndStates.GetValueOrDefault((state, p))).ToArray();
+            text.AppendLine(inv, $"| {state} | {counts.Sum()} | {string.Join(" | ", counts)} |");
         }
+
+        text.AppendLine();
+        text.AppendLine(inv, $"Time per provider: {string.Join(", ", providers.Select(p => $"{p} {figures.Elapsed.GetValueOrDefault(p).TotalSeconds:F1} s"))}.");
 
         text.AppendLine();
         text.AppendLine("## What the app saw and retried");
