@@ -49,11 +49,30 @@ internal sealed class FaultPlan
         return plan;
     }
 
+    private int _writeFault = -1;
+
+    /// <summary>Also strike the first write (plan change, top-up) with a fault, in 40 % of renewals: the call that matters most.</summary>
+    public FaultPlan WithWriteFault(Random random)
+    {
+        if (random.Next(100) < 40)
+        {
+            _writeFault = (int)Kinds[random.Next(Kinds.Length)];
+        }
+
+        return this;
+    }
+
     /// <summary>The fault for the next call (calls are counted across processes), or null.</summary>
-    public FaultKind? Next()
+    public FaultKind? Next(bool isWrite = false)
     {
         var index = Interlocked.Increment(ref _calls) - 1;
-        return _byCall.TryRemove(index, out var kind) ? kind : null;
+        if (_byCall.TryRemove(index, out var kind))
+        {
+            return kind;
+        }
+
+        var write = isWrite ? Interlocked.Exchange(ref _writeFault, -1) : -1;
+        return write >= 0 ? (FaultKind)write : null;
     }
 }
 
@@ -74,6 +93,9 @@ internal sealed class CampaignFigures
     public ConcurrentDictionary<string, int> AppRetries { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentBag<string> Violations { get; } = [];
+
+    /// <summary>HTTP faults that struck a write (a plan change, a top-up): the calls that tempt a client to repeat a side effect.</summary>
+    public int FaultsOnWrites;
 
     public int DoubleCharges;
     public int DoubleOrders;
@@ -154,9 +176,16 @@ internal sealed class HttpFaultHandler(FaultPlan plan, CampaignFigures figures, 
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (plan.Next() is not { } kind)
+        var isWrite = request.Method == HttpMethod.Put
+            || (request.Method == HttpMethod.Post && request.RequestUri?.AbsolutePath.Contains("topup", StringComparison.OrdinalIgnoreCase) == true);
+        if (plan.Next(isWrite) is not { } kind)
         {
             return await base.SendAsync(request, cancellationToken);
+        }
+
+        if (isWrite)
+        {
+            Interlocked.Increment(ref figures.FaultsOnWrites);
         }
 
         switch (kind)

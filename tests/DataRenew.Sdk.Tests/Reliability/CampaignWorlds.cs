@@ -90,7 +90,7 @@ internal abstract class CampaignWorld(string provider, CampaignFigures figures) 
         o.PollInitialDelay = TimeSpan.FromMilliseconds(1);
         o.PollMaxDelay = TimeSpan.FromMilliseconds(5);
         o.LeaseDuration = TimeSpan.FromMilliseconds(1200);
-        o.ConfirmationTimeout = TimeSpan.FromSeconds(3);
+        o.ConfirmationTimeout = TimeSpan.FromMilliseconds(1500);
     }
 }
 
@@ -225,7 +225,7 @@ internal abstract class StubCampaignWorld(string provider, Random random, Campai
 {
     protected HttpFaultHandler NewHandler() => new(Plan_, Figures, () => Current);
 
-    private FaultPlan Plan_ { get; } = FaultPlan.Draw(random, 14);
+    private FaultPlan Plan_ { get; } = FaultPlan.Draw(random, 14).WithWriteFault(random);
 
     /// <summary>Whether the carrier fails this renewal's order (after accepting it).</summary>
     protected bool FailOrder { get; } = random.Next(100) < 15;
