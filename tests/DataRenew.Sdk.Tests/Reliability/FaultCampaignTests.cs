@@ -17,7 +17,7 @@ public sealed class FaultCampaignTests
     /// <summary>The campaign's seed; DATARENEW_CAMPAIGN_SEED picks another.</summary>
     private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("DATARENEW_CAMPAIGN_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) ? seed : 20261127;
 
-    private static readonly (string Provider, int Count, int Parallel)[] Plan = [("fake", 640, 2), ("verizon", 120, 16), ("att", 120, 16), ("tmobile", 120, 16)];
+    private static readonly (string Provider, int Count, int Parallel)[] Plan = [("fake", 700, 2), ("verizon", 100, 16), ("att", 100, 16), ("tmobile", 100, 16)];
 
     private const int MaxAppAttempts = 8;
 
