@@ -464,7 +464,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 // After a lost answer the first order may still apply: refunding then would give the plan away.
                 return await SaveAsync(record.OrderAttempts == 1 ? AfterOrderFailed(record, failure) : NeedsAttention(record, failure with
                 {
-                    Message = $"{refused.Message} An earlier try of this order may still apply; check with {SupportContact} before refunding.",
+                    Message = $"{refused.Message} An earlier try of this order may still apply; check with {SupportContact} quoting renewal {record.Id}{(record.PaymentId is null ? "" : $" and payment {record.PaymentId}")} before refunding.",
                 })).ConfigureAwait(false);
             }
             catch (Exception ex) when (ProvesNothingWasSent(ex))
