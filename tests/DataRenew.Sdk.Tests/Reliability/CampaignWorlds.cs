@@ -15,12 +15,26 @@ internal sealed record ExternalRecords(int SucceededCharges, int Orders, bool Pl
 
 /// <summary>
 /// One renewal's world: a carrier (the fake, or a stub behind an adapter), the money side, and the journal that every
-/// "process" of this renewal shares. <see cref="NewJournal"/> is the one line to change for a durable journal.
+/// "process" of this renewal shares: the durable file journal, in a directory of its own. Each process opens its own
+/// <see cref="FileRenewalJournal"/> on it, as a restarted process would; <see cref="Journal"/> is the checker's view.
 /// </summary>
 internal abstract class CampaignWorld(string provider, CampaignFigures figures) : IAsyncDisposable
 {
-    /// <summary>The journal every process of a renewal shares.</summary>
-    public static IRenewalJournal NewJournal() => new InMemoryRenewalJournal();
+    private readonly string _journalDirectory = Directory.CreateTempSubdirectory("datarenew-campaign-").FullName;
+
+    private readonly List<FileRenewalJournal> _opened = [];
+
+    /// <summary>A journal instance on this renewal's directory, as a new process opens it.</summary>
+    public IRenewalJournal NewJournal()
+    {
+        var journal = new FileRenewalJournal(_journalDirectory);
+        lock (_opened)
+        {
+            _opened.Add(journal);
+        }
+
+        return journal;
+    }
 
     public string Provider { get; } = provider;
 
@@ -28,7 +42,9 @@ internal abstract class CampaignWorld(string provider, CampaignFigures figures) 
 
     public RenewalId Id { get; } = RenewalId.New();
 
-    public IRenewalJournal Journal { get; } = NewJournal();
+    public IRenewalJournal Journal => _checker ??= NewJournal();
+
+    private IRenewalJournal? _checker;
 
     /// <summary>The fake clock the world runs on, or null for real time (the adapters on their stubs).</summary>
     public virtual FakeTimeProvider? Time => null;
@@ -44,7 +60,7 @@ internal abstract class CampaignWorld(string provider, CampaignFigures figures) 
     /// <summary>A new process (client) on the shared journal.</summary>
     public CampaignProcess StartProcess(CancellationToken test)
     {
-        var process = new CampaignProcess(Journal, test);
+        var process = new CampaignProcess(NewJournal(), test);
         var services = new ServiceCollection();
         if (Time is { } time)
         {
@@ -72,7 +88,16 @@ internal abstract class CampaignWorld(string provider, CampaignFigures figures) 
 
     public abstract ExternalRecords Records();
 
-    public ValueTask DisposeAsync() => StopStubAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopStubAsync();
+        lock (_opened)
+        {
+            _opened.ForEach(j => j.Dispose());
+        }
+
+        Directory.Delete(_journalDirectory, recursive: true);
+    }
 
     protected virtual ValueTask StopStubAsync() => ValueTask.CompletedTask;
 

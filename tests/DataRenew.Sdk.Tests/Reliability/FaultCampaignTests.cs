@@ -275,7 +275,8 @@ public sealed class FaultCampaignTests
         text.AppendLine("Each renewal runs in its own world: the fake carrier and gateway on a fake clock, or one adapter against a fresh");
         text.AppendLine("WireMock.Net stub in real time, faults injected by a handler inside the adapter kit's pipeline. The app starts the");
         text.AppendLine("renewal with a fixed id, waits, and on any error tries again (up to " + MaxAppAttempts.ToString(inv) + " times); a process that dies is");
-        text.AppendLine("replaced by a new client on the same journal, which resumes the renewal by id. The fault plan is fixed by the seed;");
+        text.AppendLine("replaced by a new client that opens the renewal's durable file journal afresh (`FileRenewalJournal`, its own");
+        text.AppendLine("directory per renewal) and resumes the renewal by id. The fault plan is fixed by the seed;");
         text.AppendLine("the adapters run in real time, so how a fault lands (and so the split of end states) can move a little between runs.");
         text.AppendLine("What must never move: double charges, double orders and lost renewals stay zero, or the test fails.");
         text.AppendLine();
