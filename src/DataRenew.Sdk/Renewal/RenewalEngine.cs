@@ -956,15 +956,23 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 return;
             }
 
+            var posted = engine.PostedSignal(_id);
+            if (posted.IsCompleted)
+            {
+                return;
+            }
+
+            // Continuations stay synchronous: a fake clock's Advance runs the drive on to its next pause, as before.
             using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delayed = Task.Delay(delay, Time, pause.Token);
-            var first = await Task.WhenAny(delayed, engine.PostedSignal(_id)).ConfigureAwait(false);
-            await pause.CancelAsync().ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (first == delayed)
+            if (await Task.WhenAny(delayed, posted).ConfigureAwait(false) == delayed)
             {
                 await delayed.ConfigureAwait(false);
+                return;
             }
+
+            pause.Cancel();
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 }

@@ -11,7 +11,7 @@ public sealed class CallbackBodyTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<string> Hostile() =>
+    private static readonly string[] Hostile =
     [
         "",
         "null",
@@ -30,9 +30,8 @@ public sealed class CallbackBodyTests
         "{\"a\":" + string.Concat(Enumerable.Repeat("{\"a\":", 500)) + "1" + new string('}', 501),
     ];
 
-    [Theory]
-    [MemberData(nameof(Hostile))]
-    public async Task A_hostile_Verizon_body_is_a_typed_refusal(string text)
+    [Fact]
+    public async Task Hostile_Verizon_bodies_are_typed_refusals()
     {
         using var stub = new VerizonStub();
         await using var host = new VerizonTestHost(stub, o =>
@@ -41,23 +40,28 @@ public sealed class CallbackBodyTests
             o.CallbackPassword = VerizonCallbackTests.Pass;
         });
 
-        var result = await host.Callbacks.HandleAsync(CarrierId.Verizon, Encoding.UTF8.GetBytes(text), new Dictionary<string, string>(), Ct);
+        foreach (var text in Hostile)
+        {
+            var result = await host.Callbacks.HandleAsync(CarrierId.Verizon, Encoding.UTF8.GetBytes(text), new Dictionary<string, string>(), Ct);
 
-        Assert.Contains(result.Outcome, new[] { CallbackOutcome.Malformed, CallbackOutcome.Unauthorized });
-        Assert.False(result.Handled);
+            Assert.Contains(result.Outcome, new[] { CallbackOutcome.Malformed, CallbackOutcome.Unauthorized });
+            Assert.False(result.Handled);
+        }
     }
 
-    [Theory]
-    [MemberData(nameof(Hostile))]
-    public async Task A_hostile_but_signed_hub_event_is_a_typed_refusal(string text)
+    [Fact]
+    public async Task Hostile_but_signed_hub_events_are_typed_refusals()
     {
         await using var world = new TMobileWorld(configure: o => o.HubSecret = TMobileHubEventTests.Secret);
-        var body = Encoding.UTF8.GetBytes(text);
+        var handler = world.Services.GetRequiredService<ICarrierCallbackHandler>();
 
-        var result = await world.Services.GetRequiredService<ICarrierCallbackHandler>().HandleAsync(CarrierId.TMobile, body, TMobileHubEventTests.Signed(body), Ct);
+        foreach (var text in Hostile)
+        {
+            var body = Encoding.UTF8.GetBytes(text);
+            var result = await handler.HandleAsync(CarrierId.TMobile, body, TMobileHubEventTests.Signed(body), Ct);
 
-        Assert.Contains(result.Outcome, new[] { CallbackOutcome.Malformed, CallbackOutcome.Ignored });
-        Assert.NotEqual(CallbackOutcome.Applied, result.Outcome);
+            Assert.Contains(result.Outcome, new[] { CallbackOutcome.Malformed, CallbackOutcome.Ignored });
+        }
     }
 
     [Fact]
