@@ -94,7 +94,7 @@ public sealed class VerizonCallbackTests
         // Once it has polled (and is pausing on the fake clock, which the test never advances), the carrier calls back.
         await Until(() => stub.Requests("GET", "/status").Count >= 1);
         Assert.False(waiting.IsCompleted);
-        var result = await host.Callbacks.HandleAsync(CarrierId.Verizon, Body(renewal.Current.Order!.OrderId, "Success"), NoHeaders, Ct);
+        var result = await host.Callbacks.HandleAsync(CarrierId.Verizon, Body(renewal.Current.Order!.OrderId, "Success"), NoHeaders, Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
         var final = await waiting.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(CallbackOutcome.Applied, result.Outcome);
