@@ -311,6 +311,12 @@ public class DataRenewClient
 
     private RenewalEngine Engine => _engine ?? throw new InvalidOperationException("This client was created for mocking.");
 
+    /// <summary>The engine carrier callbacks feed: the one this client's renewals are driven by.</summary>
+    internal RenewalEngine CallbackEngine => Engine;
+
+    /// <summary>The registered carrier with that id, or null.</summary>
+    internal ICarrierProvider? FindCarrier(CarrierId carrier) => _carriers.GetValueOrDefault(carrier);
+
     private static void EnsureOwnedBy(RenewalRecord record, ICarrierProvider provider, DataRenewSession session)
     {
         if (record.Carrier != provider.Descriptor.Id || record.AccountId != session.Account.AccountId)

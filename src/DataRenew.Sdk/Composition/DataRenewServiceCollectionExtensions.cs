@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DataRenew.Sdk;
+using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
 using DataRenew.Sdk.Renewal;
@@ -36,6 +37,11 @@ public static class DataRenewServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<IPaymentGateway>(),
             sp.GetService<Logging.ILogger<DataRenewClient>>()));
+        services.TryAddSingleton(sp => new CarrierCallbacks(
+            sp.GetRequiredService<DataRenewClient>(),
+            sp.GetServices<ICarrierCallbackVerifier>(),
+            sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<ICarrierCallbackHandler>(sp => sp.GetRequiredService<CarrierCallbacks>());
         return new DataRenewBuilder(services);
     }
 }

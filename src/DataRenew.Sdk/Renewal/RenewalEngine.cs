@@ -31,6 +31,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     private const int MaxRefundAttempts = 10;
     private readonly ConcurrentDictionary<RenewalId, SemaphoreSlim> _drivers = new();
     private readonly ConcurrentDictionary<RenewalId, (int Version, long SeenAt)> _leasesSeen = new();
+    private readonly ConcurrentDictionary<RenewalId, CallbackInbox> _inboxes = new();
 
     public IRenewalJournal Journal { get; } = journal;
 
@@ -119,9 +120,14 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             {
                 _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
                 _leasesSeen.TryRemove(id, out _);
+                if (_inboxes.TryGetValue(id, out var inbox) && inbox.TryClose())
+                {
+                    _inboxes.TryRemove(new KeyValuePair<RenewalId, CallbackInbox>(id, inbox));
+                }
             }
 
             gate.Release();
+            await DrainIfFreeAsync(id).ConfigureAwait(false);
         }
     }
 
@@ -169,6 +175,281 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         finally
         {
             gate.Release();
+            await DrainIfFreeAsync(id).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Applies an order status the carrier reported by itself (a callback) to the renewal whose order it is: the same
+    /// change a poll answering that status would make, under the same per-renewal gate. When a drive in this client holds
+    /// the gate (a waiting <c>WaitForCompletionAsync</c>), the status is handed to it and it is woken; otherwise it is
+    /// applied here. Final renewals never change; a pending status, or one for another order, changes nothing.
+    /// </summary>
+    /// <returns>The renewal as it stands afterwards, and whether this status changed it.</returns>
+    public async Task<(RenewalRecord Record, bool Changed)> ApplyOrderStatusAsync(RenewalId id, CarrierOrder order, string supportContact, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var posted = new PostedOrder(order, supportContact);
+        while (true)
+        {
+            var inbox = _inboxes.GetOrAdd(id, static _ => new CallbackInbox());
+            if (inbox.TryPost(posted))
+            {
+                break;
+            }
+
+            // Closed (its renewal is final): never post into it, use a fresh one.
+            _inboxes.TryRemove(new KeyValuePair<RenewalId, CallbackInbox>(id, inbox));
+        }
+
+        await DrainIfFreeAsync(id).ConfigureAwait(false);
+        return await posted.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies posted statuses when no drive holds the renewal's gate. Each holder calls this after letting the gate go,
+    /// and each poster after posting, so a status posted while the gate was held is never left behind.
+    /// </summary>
+    private async Task DrainIfFreeAsync(RenewalId id)
+    {
+        while (_inboxes.TryGetValue(id, out var inbox) && inbox.HasItems)
+        {
+            var gate = _drivers.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
+            if (!await gate.WaitAsync(TimeSpan.Zero).ConfigureAwait(false))
+            {
+                return; // the holder drains before it goes on, and again after it lets go
+            }
+
+            try
+            {
+                var record = await Journal.GetAsync(id, CancellationToken.None).ConfigureAwait(false);
+                if (record is null)
+                {
+                    foreach (var posted in inbox.Take())
+                    {
+                        posted.Done.TrySetException(new RenewalNotFoundException(id));
+                    }
+
+                    continue;
+                }
+
+                record = await ApplyPostedAsync(record, null).ConfigureAwait(false);
+                if (record.IsFinal)
+                {
+                    _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
+                    _leasesSeen.TryRemove(id, out _);
+                    if (inbox.TryClose())
+                    {
+                        _inboxes.TryRemove(new KeyValuePair<RenewalId, CallbackInbox>(id, inbox));
+                    }
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    /// <summary>Under the renewal's gate: applies every posted status to <paramref name="record"/>, the latest version.</summary>
+    private async Task<RenewalRecord> ApplyPostedAsync(RenewalRecord record, IProgress<RenewalRecord>? progress)
+    {
+        if (!_inboxes.TryGetValue(record.Id, out var inbox))
+        {
+            return record;
+        }
+
+        foreach (var posted in inbox.Take())
+        {
+            try
+            {
+                var changed = false;
+                for (var attempt = 0; ; attempt++)
+                {
+                    var next = WithOrderStatus(record, posted.Order, posted.SupportContact);
+                    if (next is null)
+                    {
+                        break;
+                    }
+
+                    next = next with
+                    {
+                        Version = record.Version + 1,
+                        UpdatedAt = Time.GetUtcNow(),
+
+                        // No request was sent: whoever held the renewal still does (a refund after it is theirs to send).
+                        LeaseOwner = next.IsFinal ? null : record.LeaseOwner,
+                        LeaseUntil = next.IsFinal ? null : record.LeaseUntil,
+                    };
+                    try
+                    {
+                        await Journal.AppendAsync(next, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (RenewalConflictException) when (attempt < 10)
+                    {
+                        // Another client wrote first: judge the status again against what it wrote.
+                        record = await Journal.GetAsync(record.Id, CancellationToken.None).ConfigureAwait(false) ?? record;
+                        continue;
+                    }
+
+                    record = next;
+                    changed = true;
+                    Log.StateChanged(Logger, next.Id, next.State, next.Version);
+                    if (next.IsFinal)
+                    {
+                        DataRenewDiagnostics.RenewalsFinished.Add(1,
+                            new KeyValuePair<string, object?>("carrier", next.Carrier.Value),
+                            new KeyValuePair<string, object?>("state", next.State.ToString()));
+                    }
+
+                    progress?.Report(next);
+                    break;
+                }
+
+                posted.Done.TrySetResult((record, changed));
+            }
+            catch (Exception ex)
+            {
+                // The caller that posted it gets the failure (a journal that cannot be read or written); the drive goes on.
+                posted.Done.TrySetException(ex);
+            }
+        }
+
+        return record;
+    }
+
+    /// <summary>
+    /// The version a carrier-reported status makes of <paramref name="record"/>, or null when it changes nothing: the
+    /// renewal is final, not waiting on this order, or the status is not final (a late "pending" after "success").
+    /// </summary>
+    private RenewalRecord? WithOrderStatus(RenewalRecord record, CarrierOrder order, string supportContact)
+    {
+        if (record.IsFinal
+            || record.State is not (RenewalState.Confirming or RenewalState.AwaitingPayerAction)
+            || record.Order is null
+            || !string.Equals(record.Order.OrderId, order.OrderId, StringComparison.Ordinal)
+            || order.Status is not (CarrierOrderStatus.Completed or CarrierOrderStatus.Failed))
+        {
+            return null;
+        }
+
+        return ApplyOrder(record, order, Time.GetUtcNow(), Options, supportContact);
+    }
+
+    /// <summary>A task that completes when a status is posted for the renewal (to cut a drive's pause short).</summary>
+    private Task PostedSignal(RenewalId id) => _inboxes.GetOrAdd(id, static _ => new CallbackInbox()).Signal;
+
+    /// <summary>The version an order's status makes of a renewal: what a poll and a callback both apply.</summary>
+    private static RenewalRecord ApplyOrder(RenewalRecord record, CarrierOrder order, DateTimeOffset now, DataRenewOptions options, string supportContact) => order.Status switch
+    {
+        CarrierOrderStatus.Completed => record with
+        {
+            State = RenewalState.Completed,
+            Order = order,
+            WaitDeadline = null,
+            Receipt = new RenewalReceipt(record.Id, record.Carrier, order.OrderId, order.ConfirmationNumber ?? order.OrderId, record.Line, record.Plan,
+                record.Price, record.Payment, order.EffectiveAt ?? now, now, supportContact),
+        },
+        CarrierOrderStatus.Failed => AfterOrderFailed(record with { Order = order }, new RenewalFailure(
+            RenewalFailureKind.CarrierFailed, order.FailureReason ?? "The carrier could not apply the plan.", order.FailureCode)),
+        _ when order.PayerAction is not null => record with
+        {
+            State = RenewalState.AwaitingPayerAction,
+            Order = order,
+            PayerAction = order.PayerAction,
+            WaitDeadline = record.State == RenewalState.AwaitingPayerAction && record.WaitDeadline is not null ? record.WaitDeadline : now + options.PayerActionTimeout,
+        },
+        _ => record with
+        {
+            State = RenewalState.Confirming,
+            Order = order,
+            PayerAction = null,
+            WaitDeadline = record.State == RenewalState.Confirming && record.WaitDeadline is not null ? record.WaitDeadline : now + options.ConfirmationTimeout,
+        },
+    };
+
+    private static RenewalRecord AfterOrderFailed(RenewalRecord record, RenewalFailure failure) =>
+        record.PaymentId is null
+            ? record with { State = RenewalState.Failed, Failure = failure, PayerAction = null, WaitDeadline = null }
+            : record with { State = RenewalState.Refunding, Failure = failure, WaitDeadline = null };
+
+    /// <summary>An order status a callback reported, waiting for the renewal's gate.</summary>
+    private sealed class PostedOrder(CarrierOrder order, string supportContact)
+    {
+        public CarrierOrder Order { get; } = order;
+
+        public string SupportContact { get; } = supportContact;
+
+        public TaskCompletionSource<(RenewalRecord Record, bool Changed)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>The statuses posted for one renewal; closed (never posted to again) once the renewal is final and it is empty.</summary>
+    private sealed class CallbackInbox
+    {
+        private readonly Lock _lock = new();
+        private readonly List<PostedOrder> _items = [];
+        private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _closed;
+
+        public bool HasItems
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _items.Count > 0;
+                }
+            }
+        }
+
+        public Task Signal
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _signal.Task;
+                }
+            }
+        }
+
+        public bool TryPost(PostedOrder posted)
+        {
+            lock (_lock)
+            {
+                if (_closed)
+                {
+                    return false;
+                }
+
+                _items.Add(posted);
+                _signal.TrySetResult();
+                return true;
+            }
+        }
+
+        public PostedOrder[] Take()
+        {
+            lock (_lock)
+            {
+                var taken = _items.ToArray();
+                _items.Clear();
+                if (_signal.Task.IsCompleted)
+                {
+                    _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                return taken;
+            }
+        }
+
+        public bool TryClose()
+        {
+            lock (_lock)
+            {
+                _closed = _items.Count == 0;
+                return _closed;
+            }
         }
     }
 
@@ -178,6 +459,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
         private int _polls;
         private bool _polledOnce;
         private int _transientFailures;
+        private RenewalId _id;
 
         private TimeProvider Time => engine.Time;
 
@@ -185,9 +467,18 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         public async Task<RenewalRecord> RunAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
+            _id = record.Id;
             while (!record.IsFinal)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+
+                // A status the carrier called back with is applied first, as if a poll had just answered it.
+                record = await engine.ApplyPostedAsync(record, progress).ConfigureAwait(false);
+                if (record.IsFinal)
+                {
+                    break;
+                }
+
                 var polling = record.State is RenewalState.AwaitingPayerAction or RenewalState.PaymentProcessing or RenewalState.Confirming;
                 if (polling && (mode == DriveMode.UntilWaiting || (mode == DriveMode.PollOnce && _polledOnce)))
                 {
@@ -540,42 +831,9 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             return null;
         }
 
-        private RenewalRecord ApplyOrder(RenewalRecord record, CarrierOrder order)
-        {
-            var now = Time.GetUtcNow();
-            return order.Status switch
-            {
-                CarrierOrderStatus.Completed => record with
-                {
-                    State = RenewalState.Completed,
-                    Order = order,
-                    WaitDeadline = null,
-                    Receipt = new RenewalReceipt(record.Id, record.Carrier, order.OrderId, order.ConfirmationNumber ?? order.OrderId, record.Line, record.Plan,
-                        record.Price, record.Payment, order.EffectiveAt ?? now, now, SupportContact),
-                },
-                CarrierOrderStatus.Failed => AfterOrderFailed(record with { Order = order }, new RenewalFailure(
-                    RenewalFailureKind.CarrierFailed, order.FailureReason ?? "The carrier could not apply the plan.", order.FailureCode)),
-                _ when order.PayerAction is not null => record with
-                {
-                    State = RenewalState.AwaitingPayerAction,
-                    Order = order,
-                    PayerAction = order.PayerAction,
-                    WaitDeadline = record.State == RenewalState.AwaitingPayerAction && record.WaitDeadline is not null ? record.WaitDeadline : now + Options.PayerActionTimeout,
-                },
-                _ => record with
-                {
-                    State = RenewalState.Confirming,
-                    Order = order,
-                    PayerAction = null,
-                    WaitDeadline = record.State == RenewalState.Confirming && record.WaitDeadline is not null ? record.WaitDeadline : now + Options.ConfirmationTimeout,
-                },
-            };
-        }
+        private RenewalRecord ApplyOrder(RenewalRecord record, CarrierOrder order) => RenewalEngine.ApplyOrder(record, order, Time.GetUtcNow(), Options, SupportContact);
 
-        private static RenewalRecord AfterOrderFailed(RenewalRecord record, RenewalFailure failure) =>
-            record.PaymentId is null
-                ? Fail(record, failure)
-                : record with { State = RenewalState.Refunding, Failure = failure, WaitDeadline = null };
+        private static RenewalRecord AfterOrderFailed(RenewalRecord record, RenewalFailure failure) => RenewalEngine.AfterOrderFailed(record, failure);
 
         private async Task<RenewalRecord?> RefundAsync(RenewalRecord record, CancellationToken cancellationToken)
         {
@@ -690,7 +948,31 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             return TimeSpan.FromMilliseconds(ms);
         }
 
-        private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-            delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, Time, cancellationToken);
+        // A pause ends early when a carrier callback is posted for this renewal: the loop then applies it.
+        private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (delay <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            var posted = engine.PostedSignal(_id);
+            if (posted.IsCompleted)
+            {
+                return;
+            }
+
+            // Continuations stay synchronous: a fake clock's Advance runs the drive on to its next pause, as before.
+            using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delayed = Task.Delay(delay, Time, pause.Token);
+            if (await Task.WhenAny(delayed, posted).ConfigureAwait(false) == delayed)
+            {
+                await delayed.ConfigureAwait(false);
+                return;
+            }
+
+            pause.Cancel();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
     }
 }

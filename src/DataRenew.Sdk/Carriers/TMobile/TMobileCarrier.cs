@@ -39,7 +39,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             CarrierId.TMobile,
             "T-Mobile",
             SignInMethods.OneTimeCode,
-            ConfirmationModes.Polling,
+            ConfirmationModes.Polling | ConfirmationModes.Callback,
             [PaymentMethodKind.CreditCard, PaymentMethodKind.DebitCard, PaymentMethodKind.ApplePay, PaymentMethodKind.PayPal, PaymentMethodKind.Alipay, PaymentMethodKind.WeChatPay, PaymentMethodKind.CarrierBilling])
         {
             SupportsESim = true,
@@ -243,6 +243,13 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             throw response.Invalid("the top-up has no id");
         }
 
+        return OrderOf(topup);
+    }
+
+    /// <summary>What a top-up's state means for the order, whether polled or sent by the hub. The top-up must have an id.</summary>
+    internal static CarrierOrder OrderOf(TmfTopup topup)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topup.Id);
         var status = topup.Status?.Trim() ?? string.Empty;
         if (status.Equals("completed", StringComparison.OrdinalIgnoreCase))
         {

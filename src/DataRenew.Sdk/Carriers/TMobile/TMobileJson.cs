@@ -178,6 +178,21 @@ internal sealed class TmfTopup
     public TmfPayerAction? PayerAction { get; set; }
 }
 
+/// <summary>A hub event (TMF style): the top-up as it now stands travels in <c>event.topupBalance</c>.</summary>
+internal sealed class TmfHubEvent
+{
+    public string? EventId { get; set; }
+
+    public string? EventType { get; set; }
+
+    public TmfHubEventBody? Event { get; set; }
+}
+
+internal sealed class TmfHubEventBody
+{
+    public TmfTopup? TopupBalance { get; set; }
+}
+
 internal sealed class TmfOtpRequest
 {
     public string Msisdn { get; set; } = string.Empty;
@@ -191,4 +206,5 @@ internal sealed class TmfOtpRequest
 [JsonSerializable(typeof(TmfTopupRequest))]
 [JsonSerializable(typeof(TmfTopup))]
 [JsonSerializable(typeof(TmfOtpRequest))]
+[JsonSerializable(typeof(TmfHubEvent))]
 internal sealed partial class TMobileJson : JsonSerializerContext;

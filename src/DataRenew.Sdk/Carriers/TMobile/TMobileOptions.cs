@@ -24,6 +24,13 @@ public sealed class TMobileOptions : CarrierHttpOptions
     /// <summary>How long each proof-of-possession token is valid. Default and at most 60 s.</summary>
     public TimeSpan PopTokenLifetime { get; set; } = ProofOfPossessionSigner.MaxLifetime;
 
+    /// <summary>
+    /// The secret the hub was registered with: every <c>topupBalanceStateChangeEvent</c> must carry
+    /// <c>X-Signature: sha256=&lt;hex HMAC-SHA256 of the raw body with it&gt;</c>. Hub events are refused (not configured)
+    /// while it is unset. Secret.
+    /// </summary>
+    public string? HubSecret { get; set; }
+
     /// <summary>The support contact shown on receipts and on renewals that need attention.</summary>
     public string SupportContact { get; set; } = string.Empty;
 
@@ -57,7 +64,7 @@ public sealed class TMobileOptions : CarrierHttpOptions
     }
 
     /// <summary>Names the carrier and the client id; never the secret or the key.</summary>
-    public override string ToString() => $"T-Mobile-style adapter at {BaseAddress?.GetLeftPart(UriPartial.Authority) ?? "(no address)"} for client {ClientId ?? "(none)"} (secret and key hidden)";
+    public override string ToString() => $"T-Mobile-style adapter at {BaseAddress?.GetLeftPart(UriPartial.Authority) ?? "(no address)"} for client {ClientId ?? "(none)"} (secrets and key hidden)";
 
     private string? KeyProblem()
     {

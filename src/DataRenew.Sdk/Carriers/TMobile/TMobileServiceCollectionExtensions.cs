@@ -1,4 +1,5 @@
 using DataRenew.Sdk.AdapterKit;
+using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Carriers.TMobile;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +36,9 @@ public static class TMobileServiceCollectionExtensions
             sp.GetRequiredService<IOptions<TMobileOptions>>().Value,
             sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        // The hub event listener, checked against the options' hub secret.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ICarrierCallbackVerifier, TMobileHubEventVerifier>(
+            sp => new TMobileHubEventVerifier(sp.GetRequiredService<IOptions<TMobileOptions>>().Value)));
         return builder.AddHttpCarrier<TMobileOptions>(
             TMobileConnection.ClientName,
             bind,

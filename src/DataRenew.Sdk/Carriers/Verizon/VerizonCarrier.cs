@@ -36,7 +36,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         _http = http ?? throw new ArgumentNullException(nameof(http));
         _time = timeProvider ?? TimeProvider.System;
         _account = Uri.EscapeDataString(options.AccountName);
-        Descriptor = new CarrierDescriptor(CarrierId.Verizon, "Verizon", SignInMethods.Password, ConfirmationModes.Polling, [PaymentMethodKind.CarrierBilling])
+        Descriptor = new CarrierDescriptor(CarrierId.Verizon, "Verizon", SignInMethods.Password, ConfirmationModes.Polling | ConfirmationModes.Callback, [PaymentMethodKind.CarrierBilling])
         {
             MaxPlanChangesPerMonth = 4,
             DeduplicatesOrders = false,
@@ -212,26 +212,31 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
         var path = $"m2m/v1/accounts/{_account}/requests/{Uri.EscapeDataString(order.OrderId)}/status";
         var body = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url(path)), VerizonJson.Default.VzRequestStatus, cancellationToken).ConfigureAwait(false);
-        var status = body.Status?.Trim();
+        return OrderOf(order.OrderId, body.Status, body.FailedDevices, _time.GetUtcNow());
+    }
+
+    /// <summary>What a request status means for the order, whether polled or called back.</summary>
+    internal static CarrierOrder OrderOf(string orderId, string? reportedStatus, List<VzFailedDevice>? failedDevices, DateTimeOffset now)
+    {
+        var status = reportedStatus?.Trim();
         if (string.Equals(status, "Success", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "Completed", StringComparison.OrdinalIgnoreCase))
         {
-            return order with { Status = CarrierOrderStatus.Completed, ConfirmationNumber = order.OrderId, EffectiveAt = _time.GetUtcNow() };
+            return new CarrierOrder(orderId, CarrierOrderStatus.Completed, ConfirmationNumber: orderId, EffectiveAt: now);
         }
 
         if (string.Equals(status, "Failure", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "Failed", StringComparison.OrdinalIgnoreCase))
         {
-            var cause = body.FailedDevices?.Select(f => f.Cause).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
+            var cause = failedDevices?.Select(f => f?.Cause).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
             var code = cause is null ? "Failure" : CarrierErrors.Sanitise(cause);
-            return order with
-            {
-                Status = CarrierOrderStatus.Failed,
-                FailureReason = cause is null ? $"{Carrier} could not change the plan and gave no cause." : $"{Carrier} could not change the plan: {CarrierErrors.Sanitise(cause)}",
-                FailureCode = code.Length > 100 ? code[..100] : code,
-            };
+            return new CarrierOrder(
+                orderId,
+                CarrierOrderStatus.Failed,
+                FailureReason: cause is null ? $"{Carrier} could not change the plan and gave no cause." : $"{Carrier} could not change the plan: {CarrierErrors.Sanitise(cause)}",
+                FailureCode: code.Length > 100 ? code[..100] : code);
         }
 
         // Pending, or a status this adapter does not know: still pending.
-        return order with { Status = CarrierOrderStatus.Pending };
+        return new CarrierOrder(orderId, CarrierOrderStatus.Pending);
     }
 
     // ---- internals ----

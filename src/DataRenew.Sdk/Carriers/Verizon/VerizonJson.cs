@@ -200,6 +200,28 @@ internal sealed class VzFailedDevice
     public string? Cause { get; set; }
 }
 
+/// <summary>The <c>CarrierService</c> callback: the request's status, and the credentials the listener was registered with.</summary>
+internal sealed class VzCallback
+{
+    [JsonPropertyName("requestId")]
+    public string? RequestId { get; set; }
+
+    [JsonPropertyName("deviceIds")]
+    public List<VzDeviceId>? DeviceIds { get; set; }
+
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    [JsonPropertyName("failedDevices")]
+    public List<VzFailedDevice>? FailedDevices { get; set; }
+
+    [JsonPropertyName("username")]
+    public string? Username { get; set; }
+
+    [JsonPropertyName("password")]
+    public string? Password { get; set; }
+}
+
 /// <summary>Both error shapes: the service's <c>errorCode</c>/<c>errorMessage</c> and the gateway's <c>fault</c>.</summary>
 internal sealed class VzErrorBody
 {
@@ -240,5 +262,6 @@ internal sealed class VzFault
 [JsonSerializable(typeof(VzPlanChangeRequest))]
 [JsonSerializable(typeof(VzRequestAccepted))]
 [JsonSerializable(typeof(VzRequestStatus))]
+[JsonSerializable(typeof(VzCallback))]
 [JsonSerializable(typeof(VzErrorBody))]
 internal sealed partial class VerizonJson : JsonSerializerContext;

@@ -21,6 +21,15 @@ public sealed class VerizonOptions : CarrierHttpOptions
     /// <summary>Whom to contact about an order, shown on receipts. Default "Verizon ThingSpace support".</summary>
     public string SupportContact { get; set; } = "Verizon ThingSpace support";
 
+    /// <summary>
+    /// The username the <c>CarrierService</c> callback listener was registered with; every callback must carry it.
+    /// Callbacks are refused (not configured) until both it and <see cref="CallbackPassword"/> are set.
+    /// </summary>
+    public string? CallbackUsername { get; set; }
+
+    /// <summary>The password the callback listener was registered with. A secret: never shown by <see cref="ToString"/> or logged.</summary>
+    public string? CallbackPassword { get; set; }
+
     /// <summary>Devices asked for per page of the device listing (1 to 1000). Default 100.</summary>
     public int DevicesPerPage { get; set; } = 100;
 
@@ -47,6 +56,11 @@ public sealed class VerizonOptions : CarrierHttpOptions
             yield return "AccountName must be set.";
         }
 
+        if (string.IsNullOrEmpty(CallbackUsername) != string.IsNullOrEmpty(CallbackPassword))
+        {
+            yield return "CallbackUsername and CallbackPassword must be set together (or neither, without callbacks).";
+        }
+
         if (DevicesPerPage is < 1 or > 1000)
         {
             yield return "DevicesPerPage must be between 1 and 1000.";
@@ -54,5 +68,5 @@ public sealed class VerizonOptions : CarrierHttpOptions
     }
 
     /// <summary>The base address and the account; never the app secret.</summary>
-    public override string ToString() => $"Verizon-style at {BaseAddress} for account {AccountName} (app secret hidden)";
+    public override string ToString() => $"Verizon-style at {BaseAddress} for account {AccountName} (app secret and callback password hidden)";
 }

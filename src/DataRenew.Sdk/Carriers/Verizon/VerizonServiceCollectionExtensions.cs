@@ -1,5 +1,6 @@
 using DataRenew.Sdk;
 using DataRenew.Sdk.AdapterKit;
+using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Carriers.Verizon;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,10 @@ public static class VerizonServiceCollectionExtensions
             var http = new CarrierHttpClient(CarrierId.Verizon, () => factory.CreateClient(HttpClientName), mapper, time);
             return new VerizonOAuth(sp.GetRequiredService<IOptions<VerizonOptions>>().Value, http, time);
         });
+
+        // The CarrierService callback listener, checked against the options' registered credentials.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ICarrierCallbackVerifier, VerizonCallbackVerifier>(
+            sp => new VerizonCallbackVerifier(sp.GetRequiredService<IOptions<VerizonOptions>>().Value)));
 
         return builder.AddHttpCarrier(
             HttpClientName,

@@ -24,7 +24,7 @@ public sealed class TMobileOrderTests
         Assert.True(descriptor.DeduplicatesOrders);
         Assert.True(descriptor.CollectsPayment);
         Assert.True(descriptor.SupportsESim);
-        Assert.Equal(ConfirmationModes.Polling, descriptor.Confirmation);
+        Assert.Equal(ConfirmationModes.Polling | ConfirmationModes.Callback, descriptor.Confirmation);
         Assert.Equal(
             [PaymentMethodKind.CreditCard, PaymentMethodKind.DebitCard, PaymentMethodKind.ApplePay, PaymentMethodKind.PayPal, PaymentMethodKind.Alipay, PaymentMethodKind.WeChatPay, PaymentMethodKind.CarrierBilling],
             descriptor.AcceptedPayments);

@@ -25,7 +25,7 @@ public sealed class VerizonRenewalTests
 
         Assert.Equal(CarrierId.Verizon, descriptor.Id);
         Assert.Equal([PaymentMethodKind.CarrierBilling], descriptor.AcceptedPayments);
-        Assert.Equal(ConfirmationModes.Polling, descriptor.Confirmation);
+        Assert.Equal(ConfirmationModes.Polling | ConfirmationModes.Callback, descriptor.Confirmation);
         Assert.Equal(SignInMethods.Password, descriptor.SignInMethods);
         Assert.Equal(4, descriptor.MaxPlanChangesPerMonth);
         Assert.False(descriptor.DeduplicatesOrders);

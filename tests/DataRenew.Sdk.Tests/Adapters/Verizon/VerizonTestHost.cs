@@ -1,3 +1,4 @@
+using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Carriers.Verizon;
 using DataRenew.Sdk.Providers;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,9 @@ internal sealed class VerizonTestHost : IAsyncDisposable
     public VerizonStub Stub { get; }
 
     public DataRenewClient Client => _services.GetRequiredService<DataRenewClient>();
+
+    /// <summary>The callback listener an app's endpoint would call.</summary>
+    public ICarrierCallbackHandler Callbacks => _services.GetRequiredService<ICarrierCallbackHandler>();
 
     /// <summary>The adapter itself, for contract tests of the provider SPI.</summary>
     public ICarrierProvider Carrier => _services.GetServices<ICarrierProvider>().Single(c => c.Descriptor.Id == CarrierId.Verizon);
