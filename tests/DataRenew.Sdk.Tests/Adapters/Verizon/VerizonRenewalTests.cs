@@ -140,23 +140,8 @@ public sealed class VerizonRenewalTests
     {
         using var stub = new VerizonStub { PendingPolls = 0 };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = new VerizonTestHost(stub, o =>
-        {
-            o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(5);
-            o.Resilience.TotalTimeout = TimeSpan.FromSeconds(10);
-        }, time);
-        var client = host.Client;
-        var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
-        var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
-        stub.BlockNextOrder(out var received, out var release, out var processed);
-
-        var starting = client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
-        await received.WaitAsync(Ct);
-        time.Advance(TimeSpan.FromSeconds(6));
-        var renewal = await starting;
-        release();
-        await processed.WaitAsync(Ct);
+        await using var host = TimeoutHost(stub, time);
+        var renewal = await StartWithTimedOutPlanChangeAsync(host, stub, time);
 
         Assert.Equal(RenewalState.Ordering, renewal.State);
 
@@ -165,7 +150,6 @@ public sealed class VerizonRenewalTests
         time.Advance(TimeSpan.FromMinutes(6));
         var final = await renewal.UpdateStatusAsync(Ct);
 
-        Assert.Contains(final.State, new[] { RenewalState.Completed, RenewalState.NeedsAttention });
         Assert.Equal(RenewalState.Completed, final.State);
         Assert.StartsWith(VerizonCarrier.SyntheticOrderPrefix, final.Order!.OrderId, StringComparison.Ordinal);
         Assert.Equal(1, stub.OrdersReceived);
@@ -176,23 +160,8 @@ public sealed class VerizonRenewalTests
     {
         using var stub = new VerizonStub { PendingPolls = 1 };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = new VerizonTestHost(stub, o =>
-        {
-            o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(5);
-            o.Resilience.TotalTimeout = TimeSpan.FromSeconds(10);
-        }, time);
-        var client = host.Client;
-        var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
-        var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
-        stub.BlockNextOrder(out var received, out var release, out var processed);
-
-        var starting = client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
-        await received.WaitAsync(Ct);
-        time.Advance(TimeSpan.FromSeconds(6));
-        var renewal = await starting;
-        release();
-        await processed.WaitAsync(Ct);
+        await using var host = TimeoutHost(stub, time);
+        var renewal = await StartWithTimedOutPlanChangeAsync(host, stub, time);
 
         await renewal.UpdateStatusAsync(Ct);
         time.Advance(TimeSpan.FromMinutes(6));
@@ -204,5 +173,29 @@ public sealed class VerizonRenewalTests
         Assert.Equal(RenewalState.NeedsAttention, final.State);
         Assert.Equal(RenewalFailureKind.ConfirmationTimedOut, final.Failure!.Kind);
         Assert.Equal(1, stub.OrdersReceived);
+    }
+
+    private static VerizonTestHost TimeoutHost(VerizonStub stub, FakeTimeProvider time) => new(stub, o =>
+    {
+        o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(5);
+        o.Resilience.TotalTimeout = TimeSpan.FromSeconds(10);
+    }, time);
+
+    /// <summary>Starts a renewal whose plan change reaches the stub but whose answer times out, then lets the stub finish.</summary>
+    private static async Task<RenewalOperation> StartWithTimedOutPlanChangeAsync(VerizonTestHost host, VerizonStub stub, FakeTimeProvider time)
+    {
+        var client = host.Client;
+        var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
+        var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
+        stub.BlockNextOrder(out var received, out var release, out var processed);
+
+        var starting = client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
+        await received.WaitAsync(Ct);
+        time.Advance(TimeSpan.FromSeconds(6));
+        var renewal = await starting;
+        release();
+        await processed.WaitAsync(Ct);
+        return renewal;
     }
 }
