@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
 using DataRenew.Sdk.Renewal;
@@ -27,12 +28,18 @@ internal enum FaultKind
     TruncatedBody,
     DuplicateDelivery,
     ProcessDeath,
+
+    /// <summary>A carrier callback delivered a second time (not drawn into fault plans: the carrier's callbacks send them).</summary>
+    DuplicateCallback,
+
+    /// <summary>A carrier callback with an earlier status, delivered after the final one.</summary>
+    StaleCallback,
 }
 
 /// <summary>Which calls of one renewal fail, and how: drawn from the campaign's seed, shared by every process of the renewal.</summary>
 internal sealed class FaultPlan
 {
-    private static readonly FaultKind[] Kinds = Enum.GetValues<FaultKind>();
+    private static readonly FaultKind[] Kinds = [.. Enum.GetValues<FaultKind>().Where(k => k < FaultKind.DuplicateCallback)];
     private readonly ConcurrentDictionary<int, FaultKind> _byCall = new();
     private int _calls;
 
@@ -92,6 +99,9 @@ internal sealed class CampaignFigures
 
     public ConcurrentDictionary<string, int> AppRetries { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How the listener answered each callback delivery (its last answer, after redeliveries).</summary>
+    public ConcurrentDictionary<string, int> Callbacks { get; } = new(StringComparer.Ordinal);
+
     public ConcurrentBag<string> Violations { get; } = [];
 
     /// <summary>HTTP faults that struck a write (a plan change, a top-up): the calls that tempt a client to repeat a side effect.</summary>
@@ -131,6 +141,9 @@ internal sealed class CampaignProcess : IAsyncDisposable
     public IAsyncDisposable? Services { get; set; }
 
     public DataRenewClient Client { get; set; } = null!;
+
+    /// <summary>The process's callback listener, as its host would expose it.</summary>
+    public ICarrierCallbackHandler Callbacks { get; set; } = null!;
 
     /// <summary>The process dies: whatever it was doing stops, and it writes nothing more.</summary>
     public OperationCanceledException Die()

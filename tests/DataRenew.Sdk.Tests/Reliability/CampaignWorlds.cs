@@ -1,7 +1,9 @@
+using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
 using DataRenew.Sdk.Renewal;
 using DataRenew.Sdk.Testing;
+using DataRenew.Sdk.Tests.Callbacks;
 using DataRenew.Sdk.Tests.Adapters.Att;
 using DataRenew.Sdk.Tests.Adapters.TMobile;
 using DataRenew.Sdk.Tests.Adapters.Verizon;
@@ -76,6 +78,7 @@ internal abstract class CampaignWorld(string provider, CampaignFigures figures) 
         var provider = services.BuildServiceProvider();
         process.Services = provider;
         process.Client = provider.GetRequiredService<DataRenewClient>();
+        process.Callbacks = provider.GetRequiredService<ICarrierCallbackHandler>();
         Current = process;
         return process;
     }
@@ -87,6 +90,9 @@ internal abstract class CampaignWorld(string provider, CampaignFigures figures) 
     public abstract Task<DataRenewSession> SignInAsync(DataRenewClient client, CancellationToken cancellationToken);
 
     public abstract ExternalRecords Records();
+
+    /// <summary>Waits for the carrier's callbacks still on their way (none where the carrier sends none).</summary>
+    public virtual Task DrainCallbacksAsync() => Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -255,6 +261,25 @@ internal abstract class StubCampaignWorld(string provider, Random random, Campai
     /// <summary>Whether the carrier fails this renewal's order (after accepting it).</summary>
     protected bool FailOrder { get; } = random.Next(100) < 15;
 
+    /// <summary>The carrier's callbacks, in the worlds where it sends them (see <see cref="SendsCallbacks"/>).</summary>
+    protected CampaignCallbacks? Callbacks { get; private set; }
+
+    /// <summary>In 60 % of worlds the carrier finishes each order at once and sends callbacks (half of them also a stale one).</summary>
+    protected bool SendsCallbacks(CarrierId carrier)
+    {
+        if (random.Next(100) >= 60)
+        {
+            return false;
+        }
+
+        Callbacks = new CampaignCallbacks(carrier, Figures, () => Current, stale: random.Next(2) == 0);
+        return true;
+    }
+
+    public override Task DrainCallbacksAsync() => Callbacks?.DrainAsync() ?? Task.CompletedTask;
+
+    protected static readonly IReadOnlyDictionary<string, string> JsonHeaders = new Dictionary<string, string> { ["Content-Type"] = "application/json" };
+
     protected override void Configure(DataRenewOptions options) => RealTime(options);
 }
 
@@ -267,6 +292,18 @@ internal sealed class VerizonCampaignWorld : StubCampaignWorld
         if (FailOrder)
         {
             _stub.FailNextOrder();
+        }
+
+        if (SendsCallbacks(CarrierId.Verizon))
+        {
+            _stub.PendingPolls = int.MaxValue;
+            _stub.OrderAccepted = id => Callbacks!.Send(
+                () =>
+                {
+                    var (status, cause) = _stub.FinishRequest(id);
+                    return new CallbackDelivery(VerizonCallbackTests.Body(id, status, cause: cause), JsonHeaders);
+                },
+                () => new CallbackDelivery(VerizonCallbackTests.Body(id, "Pending"), JsonHeaders));
         }
     }
 
@@ -283,6 +320,8 @@ internal sealed class VerizonCampaignWorld : StubCampaignWorld
         o.AppKey = VerizonStub.AppKey;
         o.AppSecret = VerizonStub.AppSecret;
         o.AccountName = VerizonStub.AccountName;
+        o.CallbackUsername = VerizonCallbackTests.User;
+        o.CallbackPassword = VerizonCallbackTests.Pass;
         FastHttp(o.Resilience);
     }).AddHttpMessageHandler(NewHandler);
 
@@ -353,7 +392,21 @@ internal sealed class TMobileCampaignWorld : StubCampaignWorld
         {
             _stub.EnqueueTopup(TopupScript.Fail());
         }
+
+        if (SendsCallbacks(CarrierId.TMobile))
+        {
+            _stub.HoldStatus = true;
+            _stub.TopupCreated = id => Callbacks!.Send(
+                () =>
+                {
+                    var (status, reason) = _stub.FinishTopup(id);
+                    return Signed(TMobileHubEventTests.Event(id, status, reason: reason));
+                },
+                () => Signed(TMobileHubEventTests.Event(id, "created")));
+        }
     }
+
+    private static CallbackDelivery Signed(byte[] body) => new(body, TMobileHubEventTests.Signed(body));
 
     public override Iccid Line => Iccid.Parse(TMobileStub.IccidText);
 
@@ -367,6 +420,7 @@ internal sealed class TMobileCampaignWorld : StubCampaignWorld
         builder.AddTMobile(o =>
         {
             TMobileWorld.Configure(o, _stub);
+            o.HubSecret = TMobileHubEventTests.Secret;
             FastHttp(o.Resilience);
         }).AddHttpMessageHandler(NewHandler);
     }

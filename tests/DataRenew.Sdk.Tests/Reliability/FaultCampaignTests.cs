@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Renewal;
 using Microsoft.Extensions.Time.Testing;
 
@@ -54,6 +55,9 @@ public sealed class FaultCampaignTests
         Assert.Equal(0, figures.LostRenewals);
         Assert.True(figures.Renewals.Values.Sum() >= 1000);
         Assert.True(figures.Faults.Values.Sum() >= 1000, "The campaign injected fewer faults than renewals.");
+        // Callbacks took part: some completed or failed a renewal before its poll did, and every duplicate was harmless.
+        Assert.True(figures.Callbacks.GetValueOrDefault(nameof(CallbackOutcome.Applied)) > 0, "No callback ever moved a renewal.");
+        Assert.True(figures.Faults.GetValueOrDefault(FaultKind.DuplicateCallback) > 0);
     }
 
     private static CampaignWorld Create(string provider, Random random, CampaignFigures figures) => provider switch
@@ -124,6 +128,8 @@ public sealed class FaultCampaignTests
         }
         finally
         {
+            // Callbacks still on their way reach the last process, as they would reach a running listener.
+            await world.DrainCallbacksAsync();
             if (process is not null)
             {
                 await process.DisposeAsync();
@@ -324,6 +330,21 @@ public sealed class FaultCampaignTests
         foreach (var (error, count) in figures.AppRetries.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
         {
             text.AppendLine(inv, $"| {error} | {count} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("## Carrier callbacks");
+        text.AppendLine();
+        text.AppendLine("In 60 % of the Verizon and T-Mobile worlds the carrier finishes each order at once and tells the listener");
+        text.AppendLine("(`CarrierCallbacks` of the current process): the final status twice, in half of them an earlier status after it;");
+        text.AppendLine("an event the listener does not take (unknown order, a dying process) is sent again up to 6 times. A duplicate or");
+        text.AppendLine("stale event that changed a renewal would be a violation.");
+        text.AppendLine();
+        text.AppendLine("| listener's answer | deliveries |");
+        text.AppendLine("|---|---|");
+        foreach (var (outcome, count) in figures.Callbacks.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(inv, $"| {outcome} | {count} |");
         }
 
         if (!figures.Violations.IsEmpty)

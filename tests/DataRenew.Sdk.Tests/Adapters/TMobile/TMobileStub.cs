@@ -84,6 +84,12 @@ internal sealed class TMobileStub : IDisposable
     /// <summary>Called inside the top-up POST, after the top-up is created and before the answer (to block it).</summary>
     public Action? DuringOrder { get; set; }
 
+    /// <summary>Called with the id of each top-up created, inside the stub's lock: hand the work off (the campaign's hub events do).</summary>
+    public Action<string>? TopupCreated { get; set; }
+
+    /// <summary>Status reads do not move a top-up on; only <see cref="FinishTopup"/> does (the carrier finishes it on its own time).</summary>
+    public bool HoldStatus { get; set; }
+
     /// <summary>Why PoP tokens were refused (the adapter's own requests must never be).</summary>
     public IReadOnlyList<string> PopRefusals
     {
@@ -414,6 +420,7 @@ internal sealed class TMobileStub : IDisposable
 
         var id = "tu-" + Next();
         _topups[id] = new Topup(id, product!, script);
+        TopupCreated?.Invoke(id);
         return (201, $$"""{"id":"{{id}}","status":"created","requestedDate":"{{_time.GetUtcNow():O}}","href":"/topupBalance/{{id}}"}""");
     }
 
@@ -429,10 +436,44 @@ internal sealed class TMobileStub : IDisposable
             return Reply(404, Error("NOT_FOUND", "No such top-up", 404));
         }
 
+        if (!HoldStatus)
+        {
+            Advance(topup);
+        }
+
+        var extra = topup.Status switch
+        {
+            "completed" => $",\"confirmationDate\":\"{_time.GetUtcNow():O}\"",
+            "failed" => $",\"statusChangeReason\":\"{FailureReason}\"",
+            "pendingPayerAction" => $",\"payerAction\":{{\"type\":\"{topup.Script.PayerActionType}\",\"url\":\"https://pay.example/approve/{id}\"}}",
+            _ => string.Empty,
+        };
+        return Reply(200, $$"""{"id":"{{id}}","status":"{{topup.Status}}","@type":"TopupBalance"{{extra}}}""");
+    }
+
+    /// <summary>The carrier ends a top-up now (as its hub event announces): its status and the reason for a failure.</summary>
+    public (string Status, string? Reason) FinishTopup(string id)
+    {
+        lock (_gate)
+        {
+            var topup = _topups[id];
+            while (topup.Status is "created" or "pendingPayerAction")
+            {
+                Advance(topup);
+            }
+
+            return (topup.Status, topup.Status == "failed" ? FailureReason : null);
+        }
+    }
+
+    private const string FailureReason = "The line is not eligible for this top-up";
+
+    private void Advance(Topup topup)
+    {
         topup.Polls++;
         if (topup.Status is "created" or "pendingPayerAction")
         {
-            if (topup.Script.PayerActionType is { } actionType && topup.Polls == 1)
+            if (topup.Script.PayerActionType is not null && topup.Polls == 1)
             {
                 topup.Status = "pendingPayerAction";
             }
@@ -446,15 +487,6 @@ internal sealed class TMobileStub : IDisposable
                 CurrentPlan = topup.Product;
             }
         }
-
-        var extra = topup.Status switch
-        {
-            "completed" => $",\"confirmationDate\":\"{_time.GetUtcNow():O}\"",
-            "failed" => ",\"statusChangeReason\":\"The line is not eligible for this top-up\"",
-            "pendingPayerAction" => $",\"payerAction\":{{\"type\":\"{topup.Script.PayerActionType}\",\"url\":\"https://pay.example/approve/{id}\"}}",
-            _ => string.Empty,
-        };
-        return Reply(200, $$"""{"id":"{{id}}","status":"{{topup.Status}}","@type":"TopupBalance"{{extra}}}""");
     }
 
     private bool IsApp(IRequestMessage request) => Bearer(request) is { } token && _appTokens.Contains(token);

@@ -95,6 +95,9 @@ public sealed class VerizonStub : IDisposable
     /// <summary>Status reads that answer Pending before a plan change ends.</summary>
     public int PendingPolls { get; set; } = 1;
 
+    /// <summary>Called with the id of each plan change the stub accepts, inside its lock: hand the work off (the campaign's callbacks do).</summary>
+    public Action<string>? OrderAccepted { get; set; }
+
     /// <summary>Every call with a bearer is refused with 401 fault 900901 (a token the gateway no longer accepts).</summary>
     public bool RejectAllBearers { get; set; }
 
@@ -335,6 +338,8 @@ public sealed class VerizonStub : IDisposable
                 Finish(request);
             }
 
+            OrderAccepted?.Invoke(id);
+
             return Json(202, $$"""{"requestId":"{{id}}"}""");
         });
     }
@@ -356,6 +361,21 @@ public sealed class VerizonStub : IDisposable
             ? $$""","failedDevices":[{"deviceIds":[{"id":"{{request.Device.Iccid}}","kind":"iccid"}],"cause":"{{request.Cause}}"}]"""
             : string.Empty;
         return Json(200, $$"""{"requestId":"{{id}}","status":"{{request.Status}}"{{failed}}}""");
+    }
+
+    /// <summary>The carrier's network ends a plan change now (as a callback announces it): its status and failure cause.</summary>
+    public (string Status, string? Cause) FinishRequest(string requestId)
+    {
+        lock (_gate)
+        {
+            var request = _requests[requestId];
+            if (request.Status == "Pending")
+            {
+                Finish(request);
+            }
+
+            return (request.Status, request.Cause);
+        }
     }
 
     // ---- plumbing ----
