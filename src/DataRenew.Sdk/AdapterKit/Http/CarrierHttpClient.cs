@@ -112,13 +112,14 @@ public sealed class CarrierHttpClient
 
     private DataRenewException TransportFailure(Exception ex, CarrierRequestEffect effect, string what, HttpRequestMessage request)
     {
-        // The last attempt never left, and no earlier one (a retry's predecessor) may have arrived.
-        var notSent = CarrierRequestOptions.NeverLeft(ex)
-            && !(request.Options.TryGetValue(CarrierRequestOptions.EarlierAttemptMayHaveArrived, out var arrived) && arrived);
+        // No attempt reached the transport; or the last one never left and no earlier one (a retry's predecessor) may have arrived.
+        var notSent = TransportMarker.ProvesNotSent(request) || (CarrierRequestOptions.NeverLeft(ex)
+            && !(request.Options.TryGetValue(CarrierRequestOptions.EarlierAttemptMayHaveArrived, out var arrived) && arrived));
         var reason = ex switch
         {
             BrokenCircuitException => "the circuit breaker is open after repeated failures",
             RateLimiterRejectedException => "too many calls are queued for this account",
+            TimeoutRejectedException or OperationCanceledException when TransportMarker.ProvesNotSent(request) => "it timed out before it was sent",
             TimeoutRejectedException or OperationCanceledException => "no answer in time",
             ResponseTooLargeException => ex.Message,
             HttpRequestException http => $"the connection failed ({http.HttpRequestError})",

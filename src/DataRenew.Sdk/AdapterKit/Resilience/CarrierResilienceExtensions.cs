@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Threading.RateLimiting;
 using DataRenew.Sdk.AdapterKit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.CircuitBreaker;
@@ -31,6 +33,9 @@ public static class CarrierResilienceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(pipelineName);
         ArgumentNullException.ThrowIfNull(options);
+        // Tells "never reached the transport" from "sent, answer lost" for this client's requests (TransportMarker).
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, TransportMarkerFilter>());
+        builder.Services.AddSingleton(new TransportMarkerFilter.MarkedClient(builder.Name));
 #pragma warning disable EXTEXP0001 // Removing handlers added by ConfigureHttpClientDefaults is the point: stacked pipelines multiply retries.
         builder.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
@@ -54,9 +59,9 @@ public static class CarrierResilienceExtensions
                     // Whatever the last attempt ends with, an earlier one that may have arrived means the request may have been acted on.
                     OnRetry = args =>
                     {
-                        if (!CarrierRequestOptions.NeverLeft(args.Outcome.Exception))
+                        if (args.Context.GetRequestMessage() is { } request && !CarrierRequestOptions.NeverLeft(args.Outcome.Exception) && !TransportMarker.ProvesNotSent(request))
                         {
-                            args.Context.GetRequestMessage()?.Options.Set(CarrierRequestOptions.EarlierAttemptMayHaveArrived, true);
+                            request.Options.Set(CarrierRequestOptions.EarlierAttemptMayHaveArrived, true);
                         }
 
                         return default;

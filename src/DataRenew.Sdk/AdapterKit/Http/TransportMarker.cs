@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Http;
+
+namespace DataRenew.Sdk.AdapterKit;
+
+/// <summary>
+/// Whether any attempt of a request was handed to the transport (the primary handler, below every other handler).
+/// A failure before that (a timeout while queued behind the concurrency limit, during a retry's back-off, while the
+/// bearer token is fetched, or in a handler the app added) proves the carrier never saw the request, so even a write
+/// it cannot de-duplicate may be sent again. Shared by reference with the retry's copies of the request.
+/// </summary>
+internal sealed class TransportMarker
+{
+    private volatile bool _reached;
+
+    public static readonly HttpRequestOptionsKey<TransportMarker> Key = new("DataRenew.Transport");
+
+    public bool Reached => _reached;
+
+    public void MarkReached() => _reached = true;
+
+    /// <summary>True only when the pipeline carries a marker and no attempt got to the transport; without a marker, false (it may have been sent).</summary>
+    public static bool ProvesNotSent(HttpRequestMessage request) => request.Options.TryGetValue(Key, out var marker) && !marker.Reached;
+}
+
+/// <summary>
+/// Puts both ends of the marker on the clients the kit's resilience is added to, after everything else has configured
+/// them: the marker is attached outermost and set innermost, around the primary handler, whatever handlers the app
+/// added or however it replaced the primary handler. A client without both ends carries no marker.
+/// </summary>
+internal sealed class TransportMarkerFilter(IEnumerable<TransportMarkerFilter.MarkedClient> clients) : IHttpMessageHandlerBuilderFilter
+{
+    private readonly HashSet<string> _names = [.. clients.Select(c => c.Name)];
+
+    internal sealed record MarkedClient(string Name);
+
+    public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
+    {
+        next(builder);
+        if (builder.Name is { } name && _names.Contains(name))
+        {
+            builder.AdditionalHandlers.Insert(0, new AttachHandler());
+            builder.PrimaryHandler = new ReachedHandler { InnerHandler = builder.PrimaryHandler };
+        }
+    };
+
+    private sealed class AttachHandler : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Options.Set(TransportMarker.Key, new TransportMarker());
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    private sealed class ReachedHandler : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Options.TryGetValue(TransportMarker.Key, out var marker))
+            {
+                marker.MarkReached();
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
