@@ -42,6 +42,8 @@ public sealed class ResumeProcessTests
         var paidLine = verizon.AddLine("8914800000000000105", "2025550174");
         var refundUnsentLine = verizon.AddLine("8914800000000000113", "2025550175");
         var refundLostLine = verizon.AddLine("8914800000000000121", "2025550176");
+        var processingLine = verizon.AddLine("8914800000000000139", "2025550177");
+        var payerActionLine = verizon.AddLine("8914800000000000147", "2025550178");
         var confirmingLine = VerizonStub.ActiveLine;
         var orderingLine = VerizonStub.SecondLine;
 
@@ -54,6 +56,8 @@ public sealed class ResumeProcessTests
         var chargeUnsent = await InterruptedBeforeTheChargeAsync(world, chargeUnsentLine);
         var started = await InterruptedAfterAsync(world, startedLine, RenewalState.Started);
         var paid = await InterruptedAfterAsync(world, paidLine, RenewalState.Paid);
+        var processing = await InterruptedWhileTheChargeSettlesAsync(world, processingLine, FakeChargeScript.Processing(pendingReads: 1), RenewalState.PaymentProcessing);
+        var payerAction = await InterruptedWhileTheChargeSettlesAsync(world, payerActionLine, FakeChargeScript.RequiresAction(), RenewalState.AwaitingPayerAction);
 
         // From here plan changes stay pending: the one confirming is finished by the host's poll, not by this process.
         verizon.PendingPolls = int.MaxValue;
@@ -65,7 +69,7 @@ public sealed class ResumeProcessTests
         var left = new Dictionary<RenewalId, RenewalRecord>();
         using (var journal = new FileRenewalJournal(directory.Path))
         {
-            foreach (var id in new[] { started, chargeLost, chargeUnsent, paid, ordering, confirming, refundUnsent, refundLost, topUp })
+            foreach (var id in new[] { started, chargeLost, chargeUnsent, paid, processing, payerAction, ordering, confirming, refundUnsent, refundLost, topUp })
             {
                 left[id] = (await journal.GetAsync(id, Ct))!;
             }
@@ -75,6 +79,8 @@ public sealed class ResumeProcessTests
         Assert.Equal((RenewalState.Charging, 1), (left[chargeLost].State, left[chargeLost].ChargeAttempts));
         Assert.Equal((RenewalState.Charging, 1), (left[chargeUnsent].State, left[chargeUnsent].ChargeAttempts));
         Assert.Equal((RenewalState.Paid, 0), (left[paid].State, left[paid].OrderAttempts));
+        Assert.Equal(RenewalState.PaymentProcessing, left[processing].State);
+        Assert.Equal(RenewalState.AwaitingPayerAction, left[payerAction].State);
         Assert.Equal((RenewalState.Ordering, 1), (left[ordering].State, left[ordering].OrderAttempts));
         Assert.Equal(RenewalState.Confirming, left[confirming].State);
         Assert.Equal((RenewalState.Refunding, 0), (left[refundUnsent].State, left[refundUnsent].RefundAttempts));
@@ -88,11 +94,14 @@ public sealed class ResumeProcessTests
         Assert.Single(payments.Gateway.Refunds);
         Assert.Equal(1, tmobile.OrdersReceived);
 
+        // The payer approves while no process runs; the processing charge settles on the host's polls.
+        payments.Gateway.CompletePayerAction(left[payerAction].PaymentId!);
+
         verizon.PendingPolls = 0;
         var (exitCode, output, errors) = await world.RunResumeHostAsync();
         TestContext.Current.TestOutputHelper?.WriteLine(output);
         Assert.True(exitCode == 0, $"The resume host exited with {exitCode}: {errors}\n{output}");
-        Assert.Contains("unfinished 9", output, StringComparison.Ordinal);
+        Assert.Contains("unfinished 11", output, StringComparison.Ordinal);
         foreach (var secret in new[] { CardToken, VerizonStub.Password, VerizonStub.AppSecret, TMobileStub.ClientSecret })
         {
             Assert.DoesNotContain(secret, output + errors, StringComparison.Ordinal);
@@ -105,8 +114,12 @@ public sealed class ResumeProcessTests
         Assert.Empty(await after.ListUnfinishedAsync(Ct).ToArrayAsync(Ct));
 
         // 1-4. Interrupted before the order: settled Completed, with one successful charge (read back when it had
-        //      arrived, sent once with the same key when it had not) and one plan change.
-        foreach (var (id, line) in new[] { (started, startedLine), (chargeLost, chargeLostLine), (chargeUnsent, chargeUnsentLine), (paid, paidLine) })
+        //      arrived, sent once with the same key when it had not, polled when it was settling) and one plan change.
+        foreach (var (id, line) in new[]
+        {
+            (started, startedLine), (chargeLost, chargeLostLine), (chargeUnsent, chargeUnsentLine), (paid, paidLine),
+            (processing, processingLine), (payerAction, payerActionLine),
+        })
         {
             Assert.Equal("Completed", Printed(id));
             var final = await Final(id);
@@ -162,10 +175,10 @@ public sealed class ResumeProcessTests
         Assert.Empty(tmobile.PopRefusals);
         Assert.Equal(0, payments.ChargeRequests(KeyOf(topUp)));
 
-        // Nothing else moved: seven card charges (one each), two refunds, one plan change per line.
-        Assert.Equal(7, payments.Gateway.Charges.Count);
+        // Nothing else moved: nine card charges (one each), two refunds, one plan change per line.
+        Assert.Equal(9, payments.Gateway.Charges.Count);
         Assert.Equal(2, payments.Gateway.Refunds.Count);
-        Assert.Equal(8, verizon.OrdersReceived);
+        Assert.Equal(10, verizon.OrdersReceived);
     }
 
     // ---- the interruptions: each in a process of its own, which dies at the step ----
@@ -197,6 +210,19 @@ public sealed class ResumeProcessTests
         release();
         await processed.WaitAsync(Ct);
         return request.RenewalId!.Value;
+    }
+
+    /// <summary>The charge was accepted but has not settled (processing, or waiting for the payer); this process stops meanwhile.</summary>
+    private static async Task<RenewalId> InterruptedWhileTheChargeSettlesAsync(World world, Iccid line, FakeChargeScript charge, RenewalState state)
+    {
+        await using var process = world.Start();
+        var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
+        var request = await RequestAsync(process.Client, session, line, Card);
+        world.Payments.Gateway.EnqueueCharge(charge);
+        var operation = await process.Client.StartRenewalAsync(session, request, process.Lifetime);
+        Assert.Equal(state, operation.State);
+        Assert.Equal(state == RenewalState.AwaitingPayerAction, operation.PayerAction is not null);
+        return operation.Id;
     }
 
     /// <summary>The plan change was accepted and is pending; this process stops before it completes.</summary>
