@@ -1,8 +1,13 @@
-// The process that comes after a crash: it opens the file journal, signs in to a Verizon-style carrier (the
-// test's stub), resumes every unfinished renewal and prints one line per renewal: "<id> <state>".
-// Usage: ResumeHost --journal <dir> --verizon <base url> --app-key k --app-secret s --account a --user u --password p
+// The process that comes after a crash: it opens the file journal, signs in to the carriers (the test's stubs), resumes
+// every unfinished renewal and prints one line per renewal: "<id> <state> [<failure kind>]". Card data is never
+// journaled, so the card the renewals were paid with is given again here, as a processor's token (never printed).
+// Usage: ResumeHost --journal <dir> --payments <base url> --card-token t --card-brand Visa --card-last4 4242
+//                   --verizon <base url> --app-key k --app-secret s --account a --user u --password p
+//                   [--tmobile <base url> --tmobile-client-id i --tmobile-client-secret s --tmobile-key-file <pem> --tmobile-number n --tmobile-code c]
 // Exit codes: 0 every renewal settled, 2 bad arguments, 3 a renewal could not be settled in time.
 using DataRenew.Sdk;
+using DataRenew.Sdk.Payments;
+using DataRenew.Sdk.Renewal;
 using DataRenew.Sdk.ResumeHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,20 +17,31 @@ for (var i = 0; i + 1 < args.Length; i += 2)
     settings[args[i].TrimStart('-')] = args[i + 1];
 }
 
-string[] required = ["journal", "verizon", "app-key", "app-secret", "account", "user", "password"];
-if (required.FirstOrDefault(k => !settings.ContainsKey(k)) is { } missing)
+string[] required = ["journal", "payments", "card-token", "card-brand", "card-last4", "verizon", "app-key", "app-secret", "account", "user", "password"];
+string[] tmobileRequired = ["tmobile-client-id", "tmobile-client-secret", "tmobile-key-file", "tmobile-number", "tmobile-code"];
+var withTMobile = settings.ContainsKey("tmobile");
+if (required.Concat(withTMobile ? tmobileRequired : []).FirstOrDefault(k => !settings.ContainsKey(k)) is { } missing)
 {
     await Console.Error.WriteLineAsync($"missing --{missing}");
     return 2;
 }
 
+if (!Enum.TryParse<CardBrand>(settings["card-brand"], out var brand))
+{
+    await Console.Error.WriteLineAsync("--card-brand is not a card brand");
+    return 2;
+}
+
+var card = PaymentMethod.CardToken(settings["card-token"], brand, settings["card-last4"]);
 var credentials = new PasswordCredentials(settings["user"], settings["password"]);
+using var payments = new HttpClient { BaseAddress = new Uri(settings["payments"].TrimEnd('/') + "/") };
 
 // A cold process compiles the SDK on its first calls: warm up with default timeouts and no journal, so the short
-// timeouts below (which keep the lease, and so this test, short) measure the stub, not the JIT.
+// timeouts below (which keep the lease, and so this test, short) measure the stubs, not the JIT.
 await using (var warm = Build(@short: false))
 {
-    await warm.GetRequiredService<DataRenewClient>().SignInAsync(CarrierId.Verizon, credentials);
+    await SignInAsync(warm.GetRequiredService<DataRenewClient>(), CancellationToken.None);
+    await warm.GetRequiredService<IPaymentGateway>().FindByIdempotencyKeyAsync("warm-up");
 }
 
 await using var provider = Build(@short: true);
@@ -36,18 +52,8 @@ using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 var ct = deadline.Token;
 try
 {
-    var session = await client.SignInAsync(CarrierId.Verizon, credentials, ct);
-    var unfinished = await client.GetUnfinishedRenewalsAsync(ct).ToArrayAsync(ct);
-    Console.WriteLine($"unfinished {unfinished.Length} (signed in after {clock.ElapsedMilliseconds} ms)");
-    // Side by side: each one first outwaits the lease the crashed process left on it.
-    var finals = await Task.WhenAll(unfinished.Select(async record =>
-    {
-        var operation = await client.ResumeRenewalAsync(session, record.Id, ct);
-        var final = await operation.WaitForCompletionAsync(ct);
-        Console.WriteLine($"settled {final.Id} after {clock.ElapsedMilliseconds} ms");
-        return final;
-    }));
-    foreach (var final in finals)
+    var sessions = await SignInAsync(client, ct);
+    foreach (var final in await SettleAsync(client, sessions, ct))
     {
         Console.WriteLine($"{final.Id} {final.State} {final.Failure?.Kind}".TrimEnd());
     }
@@ -58,6 +64,35 @@ catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
     await Console.Error.WriteLineAsync("timed out settling the renewals");
     return 3;
+}
+
+// Settles every unfinished renewal in the journal, side by side (each first outwaits the lease the crashed process
+// left on it). Renewals paid with the card get it back, in case their charge never reached the processor.
+async Task<RenewalRecord[]> SettleAsync(DataRenewClient client, IReadOnlyDictionary<CarrierId, DataRenewSession> sessions, CancellationToken ct)
+{
+    var unfinished = await client.GetUnfinishedRenewalsAsync(ct).ToArrayAsync(ct);
+    Console.WriteLine($"unfinished {unfinished.Length} (signed in after {clock.ElapsedMilliseconds} ms)");
+    return await Task.WhenAll(unfinished.Select(async record =>
+    {
+        var session = sessions.GetValueOrDefault(record.Carrier) ?? throw new InvalidOperationException($"Renewal {record.Id} is at {record.Carrier}, which this host does not sign in to.");
+        var request = new ResumeRenewalRequest(record.Id) { PaymentMethod = record.Payment == card.Summary ? card : null };
+        var operation = await client.ResumeRenewalAsync(session, request, ct);
+        var final = await operation.WaitForCompletionAsync(ct);
+        Console.WriteLine($"settled {final.Id} after {clock.ElapsedMilliseconds} ms");
+        return final;
+    }));
+}
+
+async Task<Dictionary<CarrierId, DataRenewSession>> SignInAsync(DataRenewClient client, CancellationToken ct)
+{
+    var sessions = new Dictionary<CarrierId, DataRenewSession> { [CarrierId.Verizon] = await client.SignInAsync(CarrierId.Verizon, credentials, ct) };
+    if (withTMobile)
+    {
+        var challenge = await client.RequestOneTimeCodeAsync(CarrierId.TMobile, PhoneNumber.Parse(settings["tmobile-number"]), ct);
+        sessions[CarrierId.TMobile] = await client.SignInWithOneTimeCodeAsync(challenge, settings["tmobile-code"], ct);
+    }
+
+    return sessions;
 }
 
 ServiceProvider Build(bool @short)
@@ -75,6 +110,7 @@ ServiceProvider Build(bool @short)
         dataRenew.UseFileJournal(settings["journal"]);
     }
 
+    dataRenew.UsePaymentGateway(new HttpPaymentGateway(payments));
     dataRenew.AddVerizon(o =>
     {
         o.BaseAddress = new Uri(settings["verizon"]);
@@ -87,5 +123,22 @@ ServiceProvider Build(bool @short)
             ResumeTiming.Apply(o.Resilience);
         }
     });
+    CardPayingCarrier.AcceptCardsOnLastCarrier(dataRenew);
+    if (withTMobile)
+    {
+        dataRenew.AddTMobile(o =>
+        {
+            o.BaseAddress = new Uri(settings["tmobile"]);
+            o.AllowPlainHttpOnLoopback = true;
+            o.ClientId = settings["tmobile-client-id"];
+            o.ClientSecret = settings["tmobile-client-secret"];
+            o.PrivateKeyPem = File.ReadAllText(settings["tmobile-key-file"]);
+            if (@short)
+            {
+                ResumeTiming.Apply(o.Resilience);
+            }
+        });
+    }
+
     return services.BuildServiceProvider();
 }

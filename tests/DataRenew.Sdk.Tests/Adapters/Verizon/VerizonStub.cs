@@ -122,6 +122,18 @@ public sealed class VerizonStub : IDisposable
         }
     }
 
+    /// <summary>Seeds one more active line, for a test that needs a line per renewal (so its orders are told apart by line).</summary>
+    public Iccid AddLine(string iccid, string mdn, string plan = "M2M5GB")
+    {
+        var line = Iccid.Parse(iccid);
+        lock (_gate)
+        {
+            Seed(line, mdn, "active", plan, CycleEnd, []);
+        }
+
+        return line;
+    }
+
     /// <summary>The next plan change is accepted, then its status ends Failure with a cause.</summary>
     public void FailNextOrder()
     {
