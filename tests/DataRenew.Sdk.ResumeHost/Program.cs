@@ -53,34 +53,29 @@ var ct = deadline.Token;
 try
 {
     var sessions = await SignInAsync(client, ct);
-    foreach (var final in await SettleAsync(client, sessions, ct))
+    Console.WriteLine($"signed in after {clock.ElapsedMilliseconds} ms");
+
+    // The SDK's own settle-on-start-up: each renewal first outwaits the lease the crashed process left on it, reads
+    // back its payment and order, then goes on. The card goes back only to renewals that started with it.
+    var settled = await client.SettleUnfinishedRenewalsAsync(new SettleRenewalsOptions
     {
-        Console.WriteLine($"{final.Id} {final.State} {final.Failure?.Kind}".TrimEnd());
+        SessionFor = (record, _) => ValueTask.FromResult(sessions.GetValueOrDefault(record.Carrier)),
+        PaymentMethodFor = _ => card,
+        MaxConcurrency = 16,
+    }, ct);
+    Console.WriteLine($"unfinished {settled.Count}, settled after {clock.ElapsedMilliseconds} ms");
+    foreach (var settlement in settled)
+    {
+        var final = settlement.Record;
+        Console.WriteLine($"{final.Id} {final.State} {final.Failure?.Kind} {settlement.Error?.GetType().Name}".TrimEnd());
     }
 
-    return 0;
+    return settled.All(s => s.IsSettled) ? 0 : 3;
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
     await Console.Error.WriteLineAsync("timed out settling the renewals");
     return 3;
-}
-
-// Settles every unfinished renewal in the journal, side by side (each first outwaits the lease the crashed process
-// left on it). Renewals paid with the card get it back, in case their charge never reached the processor.
-async Task<RenewalRecord[]> SettleAsync(DataRenewClient client, IReadOnlyDictionary<CarrierId, DataRenewSession> sessions, CancellationToken ct)
-{
-    var unfinished = await client.GetUnfinishedRenewalsAsync(ct).ToArrayAsync(ct);
-    Console.WriteLine($"unfinished {unfinished.Length} (signed in after {clock.ElapsedMilliseconds} ms)");
-    return await Task.WhenAll(unfinished.Select(async record =>
-    {
-        var session = sessions.GetValueOrDefault(record.Carrier) ?? throw new InvalidOperationException($"Renewal {record.Id} is at {record.Carrier}, which this host does not sign in to.");
-        var request = new ResumeRenewalRequest(record.Id) { PaymentMethod = record.Payment == card.Summary ? card : null };
-        var operation = await client.ResumeRenewalAsync(session, request, ct);
-        var final = await operation.WaitForCompletionAsync(ct);
-        Console.WriteLine($"settled {final.Id} after {clock.ElapsedMilliseconds} ms");
-        return final;
-    }));
 }
 
 async Task<Dictionary<CarrierId, DataRenewSession>> SignInAsync(DataRenewClient client, CancellationToken ct)

@@ -309,6 +309,67 @@ public class DataRenewClient
     public virtual IAsyncEnumerable<RenewalRecord> GetUnfinishedRenewalsAsync(CancellationToken cancellationToken = default)
         => Engine.Journal.ListUnfinishedAsync(cancellationToken);
 
+    /// <summary>
+    /// Drives every unfinished renewal in the journal to a definite state: call it on start-up (after a crash) or on
+    /// request. Each renewal is resumed as <see cref="ResumeRenewalAsync(DataRenewSession, ResumeRenewalRequest, CancellationToken)"/>
+    /// would: the payment is read back by its idempotency key and the order by its reference before anything could
+    /// repeat a side effect, and a lease another process still holds is waited out. A renewal that cannot be driven
+    /// now (no session, the carrier unreachable) comes back unsettled with the reason; run again later.
+    /// </summary>
+    public virtual async Task<IReadOnlyList<RenewalSettlement>> SettleUnfinishedRenewalsAsync(SettleRenewalsOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.SessionFor);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrency, 1, nameof(options));
+        var unfinished = await GetUnfinishedRenewalsAsync(cancellationToken).ToArrayAsync(cancellationToken).ConfigureAwait(false);
+        var sessions = new Dictionary<(CarrierId, string), Task<DataRenewSession?>>();
+        var results = new RenewalSettlement[unfinished.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, unfinished.Length), new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var record = unfinished[i];
+            Task<DataRenewSession?> signIn;
+            lock (sessions)
+            {
+                var key = (record.Carrier, record.AccountId);
+                if (!sessions.TryGetValue(key, out signIn!))
+                {
+                    sessions[key] = signIn = options.SessionFor(record, ct).AsTask();
+                }
+            }
+
+            try
+            {
+                results[i] = await SettleAsync(record, await signIn.ConfigureAwait(false), options, ct).ConfigureAwait(false);
+            }
+            catch (DataRenewException ex)
+            {
+                results[i] = new RenewalSettlement(await Engine.Journal.GetAsync(record.Id, ct).ConfigureAwait(false) ?? record, ex);
+            }
+        }).ConfigureAwait(false);
+        return results;
+    }
+
+    private async Task<RenewalSettlement> SettleAsync(RenewalRecord record, DataRenewSession? session, SettleRenewalsOptions options, CancellationToken cancellationToken)
+    {
+        if (session is null)
+        {
+            return new RenewalSettlement(record, new DataRenewValidationException(nameof(options.SessionFor), $"No session for renewal '{record.Id}' at {record.Carrier}; it stays unfinished."));
+        }
+
+        var method = options.PaymentMethodFor?.Invoke(record) is { } given && given.Summary == record.Payment ? given : null;
+        try
+        {
+            var operation = await ResumeRenewalAsync(session, new ResumeRenewalRequest(record.Id) { PaymentMethod = method }, cancellationToken).ConfigureAwait(false);
+            return new RenewalSettlement(await operation.WaitForCompletionAsync(cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (DataRenewValidationException) when (method is null && options.AbandonUnpaid)
+        {
+            // It needs the card to go on and the app no longer has it. Abandoning checks again that no charge reached
+            // the gateway (else it refuses, and the renewal comes back unsettled with that reason).
+            return new RenewalSettlement(await AbandonRenewalAsync(session, record.Id, cancellationToken).ConfigureAwait(false), null);
+        }
+    }
+
     private RenewalEngine Engine => _engine ?? throw new InvalidOperationException("This client was created for mocking.");
 
     /// <summary>The engine carrier callbacks feed: the one this client's renewals are driven by.</summary>
