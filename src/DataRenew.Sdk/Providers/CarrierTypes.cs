@@ -72,7 +72,7 @@ public sealed record CarrierDescriptor
     /// <see langword="true"/> when the carrier itself de-duplicates orders by <see cref="CarrierOrderRequest.RenewalId"/>
     /// (an idempotency key), so sending an order again after a lost answer cannot make a second one. When
     /// <see langword="false"/> (the default, and the safe answer), the engine never resends an order whose answer was
-    /// lost: it looks it up with <see cref="ICarrierOrders.FindByRenewalAsync"/> until the confirmation deadline, then
+    /// lost: it looks it up with <see cref="ICarrierOrders.FindByRenewalAsync(CarrierSession, CarrierOrderRequest, CancellationToken)"/> until the confirmation deadline, then
     /// hands the renewal to a person (NeedsAttention) rather than risk a second order.
     /// </summary>
     public bool DeduplicatesOrders { get; init; }

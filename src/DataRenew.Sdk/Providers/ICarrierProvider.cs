@@ -89,4 +89,24 @@ public interface ICarrierOrders
 
     /// <summary>Reads an order's status.</summary>
     Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finds the order made for a renewal, told what the renewal ordered: <paramref name="request"/> is its order as
+    /// journaled (without a payment method), so an adapter whose carrier cannot be asked by renewal can still settle a
+    /// lost answer in a process that did not send it (the line now has the plan ordered, and had another before).
+    /// By default the same as <see cref="FindByRenewalAsync(CarrierSession, RenewalId, Line, CancellationToken)"/>.
+    /// </summary>
+    Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return FindByRenewalAsync(session, request.RenewalId, request.Line, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads an order's status, told what the renewal ordered (see <see cref="FindByRenewalAsync(CarrierSession, CarrierOrderRequest, CancellationToken)"/>):
+    /// an order confirmed by reading the line can then be confirmed by any process. By default the same as
+    /// <see cref="GetAsync(CarrierSession, CarrierOrder, CancellationToken)"/>.
+    /// </summary>
+    Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default) =>
+        GetAsync(session, order, cancellationToken);
 }

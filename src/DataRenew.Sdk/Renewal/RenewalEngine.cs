@@ -714,7 +714,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             var orders = context.Provider.Orders;
             if (record.OrderAttempts > 0)
             {
-                var earlier = await orders.FindByRenewalAsync(context.Session, record.Id, record.Line, cancellationToken).ConfigureAwait(false);
+                var earlier = await orders.FindByRenewalAsync(context.Session, OrderRequestOf(record), cancellationToken).ConfigureAwait(false);
                 if (earlier is not null)
                 {
                     return await SaveAsync(ApplyOrder(record, earlier)).ConfigureAwait(false);
@@ -739,10 +739,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             CarrierOrder order;
             try
             {
-                var request = new CarrierOrderRequest(record.Id, record.Line, record.Plan, record.Price, record.Payment, record.PaymentId)
-                {
-                    PaymentMethod = CarrierCollectsPayment ? method : null,
-                };
+                var request = OrderRequestOf(record) with { PaymentMethod = CarrierCollectsPayment ? method : null };
                 order = await orders.SubmitAsync(context.Session, request, cancellationToken).ConfigureAwait(false);
             }
             catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
@@ -770,6 +767,10 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             return await SaveAsync(ApplyOrder(record, order)).ConfigureAwait(false);
         }
 
+        // The renewal's order as journaled: what every try sends, and what an adapter is told when it looks the order up.
+        private static CarrierOrderRequest OrderRequestOf(RenewalRecord record) =>
+            new(record.Id, record.Line, record.Plan, record.Price, record.Payment, record.PaymentId);
+
         // An order was sent, its answer was lost, and the carrier has no key to de-duplicate a resend: look, never resend.
         private async Task<RenewalRecord?> OrderInDoubtAsync(RenewalRecord record)
         {
@@ -793,7 +794,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             CarrierOrder order;
             try
             {
-                order = await context.Provider.Orders.GetAsync(context.Session, record.Order!, cancellationToken).ConfigureAwait(false);
+                order = await context.Provider.Orders.GetAsync(context.Session, record.Order!, OrderRequestOf(record), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (DeadlinePassed(record) && !cancellationToken.IsCancellationRequested)
             {

@@ -290,7 +290,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     {
         ArgumentNullException.ThrowIfNull(request);
         var login = CredentialsOf(session);
-        var entry = new OrderEntry("att-" + request.RenewalId.Value, request.RenewalId, request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan);
+        var entry = EntryOf(request);
 
         // No idempotency key at this carrier: one renewal never sends a second plan change from here.
         var known = _orders.GetOrAdd(request.RenewalId, entry);
@@ -361,28 +361,43 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     {
         ArgumentNullException.ThrowIfNull(line);
         var login = CredentialsOf(session);
-        if (!_orders.TryGetValue(renewalId, out var entry))
-        {
-            // Nothing was sent from this process (or it restarted): without the plan ordered, a plan change seen on the
-            // line cannot be told from someone else's, so report none; the engine then never resends.
-            return null;
-        }
 
+        // Not sent from this process (or it restarted), and not told what was ordered: a plan change seen on the line
+        // cannot be told from someone else's, so report none; the engine then never resends.
+        return _orders.TryGetValue(renewalId, out var entry) ? entry.Order ?? await LookAfterLostAnswerAsync(login, entry, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var login = CredentialsOf(session);
+
+        // Sent by another process (or before a restart): the journaled order says what was asked for and the plan before it.
+        var entry = _orders.TryGetValue(request.RenewalId, out var known) ? known : EntryOf(request);
         return entry.Order ?? await LookAfterLostAnswerAsync(login, entry, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+    public Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var login = CredentialsOf(session);
-        if (order.Status != CarrierOrderStatus.Pending)
-        {
-            return order;
-        }
 
-        if (!_ordersById.TryGetValue(order.OrderId, out var entry))
+        // Not sent from this process and not told what was ordered: it stays pending until the engine's deadline.
+        return GetAsync(session, order, _ordersById.GetValueOrDefault(order.OrderId), cancellationToken);
+    }
+
+    public Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(request);
+        var entry = _ordersById.GetValueOrDefault(order.OrderId) ?? EntryOf(request);
+        return GetAsync(session, order, entry.OrderId == order.OrderId ? entry : null, cancellationToken);
+    }
+
+    private async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, OrderEntry? entry, CancellationToken cancellationToken)
+    {
+        var login = CredentialsOf(session);
+        if (order.Status != CarrierOrderStatus.Pending || entry is null)
         {
-            // Not sent from this process: the plan it asked for is unknown here, so it stays pending until the engine's deadline.
             return order;
         }
 
@@ -396,6 +411,9 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
 
         return order;
     }
+
+    private static OrderEntry EntryOf(CarrierOrderRequest request) =>
+        new("att-" + request.RenewalId.Value, request.RenewalId, request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan);
 
     // The PUT's answer was lost: the change applied exactly when the line now has the plan ordered and had another before.
     private async Task<CarrierOrder?> LookAfterLostAnswerAsync(Credentials login, OrderEntry entry, CancellationToken cancellationToken)

@@ -176,28 +176,44 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         }
     }
 
-    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
+    public Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(line);
-        if (!_orders.TryGetValue(renewalId, out var entry) || !entry.Sent.Task.IsCompleted)
+        return FindAsync(session, renewalId, journaled: null, cancellationToken);
+    }
+
+    public Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return FindAsync(session, request.RenewalId, new OrderEntry(request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan), cancellationToken);
+    }
+
+    private async Task<CarrierOrder?> FindAsync(CarrierSession session, RenewalId renewalId, OrderEntry? journaled, CancellationToken cancellationToken)
+    {
+        if (_orders.TryGetValue(renewalId, out var entry))
         {
-            // Nothing known here (another process sent it, or it is still on the wire): the carrier cannot be asked by renewal.
+            if (!entry.Sent.Task.IsCompleted)
+            {
+                // Still on the wire from here.
+                return null;
+            }
+
+            if (entry.Sent.Task.IsCompletedSuccessfully)
+            {
+                return await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // The request id was lost, here or with the process that sent it (the carrier cannot be asked by renewal).
+        // The device tells only when the plan moved to the ordered one from another; unknown without the journaled order.
+        var ordered = entry ?? journaled;
+        if (ordered is null || ordered.Plan == ordered.PriorPlan)
+        {
             return null;
         }
 
-        if (entry.Sent.Task.IsCompletedSuccessfully)
-        {
-            return await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-
-        // The request id was lost. The device tells only when the plan moved to the ordered one from another.
-        if (entry.Plan == entry.PriorPlan)
-        {
-            return null;
-        }
-
-        var device = await FindDeviceAsync(session, entry.Iccid, cancellationToken).ConfigureAwait(false);
-        return device is not null && ServicePlanOf(device) == entry.Plan
+        var device = await FindDeviceAsync(session, ordered.Iccid, cancellationToken).ConfigureAwait(false);
+        return device is not null && ServicePlanOf(device) == ordered.Plan
             ? new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow())
             : null;
     }

@@ -350,6 +350,40 @@ public sealed class AttAdapterTests
         Assert.Null(await world.Provider.Orders.FindByRenewalAsync(session, RenewalId.New(), line, Ct));
     }
 
+    [Fact]
+    public async Task A_process_that_did_not_send_the_plan_change_confirms_and_finds_it_from_the_journaled_order()
+    {
+        await using var first = new AttWorld();
+        var session = await first.SignInAsync();
+        var line = (await first.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var plans = await first.Provider.Catalog.GetPlansAsync(session, line, Ct);
+        var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plans.Single(p => p.Code == Plan10Gb), plans.Single(p => p.Code == Plan10Gb).Price, PaymentMethod.CarrierBilling().Summary, null);
+        var pending = await first.Provider.Orders.SubmitAsync(session, request, Ct);
+        Assert.Equal(Providers.CarrierOrderStatus.Pending, pending.Status); // 202: scheduled, confirmed by reading the device
+
+        // The next process: the same carrier, no memory of the order. Without the journaled order it cannot tell.
+        await using var next = new AttWorld(stub: first.Stub);
+        var nextSession = await next.SignInAsync();
+        Assert.Equal(Providers.CarrierOrderStatus.Pending, (await next.Provider.Orders.GetAsync(nextSession, pending, Ct)).Status);
+        Assert.Null(await next.Provider.Orders.FindByRenewalAsync(nextSession, request.RenewalId, line, Ct));
+
+        // Told what was ordered, it reads the device (the stub applies a scheduled change on the second read), as polls do:
+        // confirmed, and found by renewal, with the order id the sender gave it.
+        var confirmed = pending;
+        for (var poll = 0; poll < 3 && confirmed.Status == Providers.CarrierOrderStatus.Pending; poll++)
+        {
+            confirmed = await next.Provider.Orders.GetAsync(nextSession, pending, request, Ct);
+        }
+
+        Assert.Equal(Providers.CarrierOrderStatus.Completed, confirmed.Status);
+        Assert.Equal(pending.OrderId, (await next.Provider.Orders.FindByRenewalAsync(nextSession, request, Ct))?.OrderId);
+
+        // A renewal that ordered what the line does not have is not found; nothing was sent twice.
+        var other = request with { RenewalId = RenewalId.New(), Plan = plans.Single(p => p.Code == new PlanCode("ATT 1GB")) };
+        Assert.Null(await next.Provider.Orders.FindByRenewalAsync(nextSession, other, Ct));
+        Assert.Equal(1, first.Stub.OrdersReceived);
+    }
+
     [Theory]
     [InlineData("<html><body>Service temporarily moved</body></html>", "text/html")]
     [InlineData("""{"iccid":"8914800000000000022"}""", "application/json")]

@@ -7,8 +7,11 @@ namespace DataRenew.Sdk.Tests.Adapters.Att;
 /// <summary>The SDK with the AT&amp;T-style adapter registered against a fresh stub.</summary>
 internal sealed class AttWorld : IAsyncDisposable
 {
-    public AttWorld(Action<AttOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null, Action<DataRenewOptions>? renewal = null)
+    /// <param name="stub">The carrier another world already talks to (a second process); by default a fresh stub this world owns.</param>
+    public AttWorld(Action<AttOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null, Action<DataRenewOptions>? renewal = null, AttStub? stub = null)
     {
+        _ownsStub = stub is null;
+        Stub = stub ?? new AttStub();
         var collection = new ServiceCollection();
         if (time is not null)
         {
@@ -31,9 +34,10 @@ internal sealed class AttWorld : IAsyncDisposable
         Services = collection.BuildServiceProvider();
     }
 
+    private readonly bool _ownsStub;
     private int _inFlight;
 
-    public AttStub Stub { get; } = new();
+    public AttStub Stub { get; }
 
     /// <summary>Calls the adapter has on the wire now (counted at the client, inside the kit's timeouts).</summary>
     public int ClientInFlight => Volatile.Read(ref _inFlight);
@@ -58,7 +62,10 @@ internal sealed class AttWorld : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
-        await Stub.DisposeAsync();
+        if (_ownsStub)
+        {
+            await Stub.DisposeAsync();
+        }
     }
 
     private sealed class CountingHandler(AttWorld world) : DelegatingHandler

@@ -136,6 +136,32 @@ public sealed class VerizonRenewalTests
     }
 
     [Fact]
+    public async Task A_process_that_did_not_send_the_plan_change_finds_it_on_the_device_from_the_journaled_order()
+    {
+        using var stub = new VerizonStub { PendingPolls = 0 };
+        await using var first = new VerizonTestHost(stub);
+        var session = await first.SignInAsync();
+        var line = await first.LineAsync(session, VerizonStub.ActiveLine);
+        var request = Order(line, "M2M10GB");
+        await first.Carrier.Orders.SubmitAsync(session, request, Ct); // applied; say its answer died with this process
+
+        // The next process has no request id for the renewal, and the carrier cannot be asked by renewal.
+        await using var next = new VerizonTestHost(stub);
+        var nextSession = await next.SignInAsync();
+        Assert.Null(await next.Carrier.Orders.FindByRenewalAsync(nextSession, request.RenewalId, line, Ct));
+
+        // Told what was ordered (and the plan the line had), it reads the device: the plan moved to the one ordered.
+        var found = await next.Carrier.Orders.FindByRenewalAsync(nextSession, request, Ct);
+        Assert.Equal(CarrierOrderStatus.Completed, found?.Status);
+
+        // An order for a plan the device does not show is not found; a "change" to the plan it already had proves nothing.
+        Assert.Null(await next.Carrier.Orders.FindByRenewalAsync(nextSession, Order(line, "M2MUNL"), Ct));
+        var unchanged = await next.LineAsync(nextSession, VerizonStub.ActiveLine);
+        Assert.Null(await next.Carrier.Orders.FindByRenewalAsync(nextSession, Order(unchanged, "M2M10GB"), Ct));
+        Assert.Equal(1, stub.OrdersReceived);
+    }
+
+    [Fact]
     public async Task A_plan_change_that_times_out_is_never_sent_again_and_the_renewal_completes_from_the_device()
     {
         using var stub = new VerizonStub { PendingPolls = 0 };
