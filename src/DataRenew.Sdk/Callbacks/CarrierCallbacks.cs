@@ -62,6 +62,16 @@ public sealed class CarrierCallbacks : ICarrierCallbackHandler
 
         if (waiting is null)
         {
+            // Ended already (a poll got there first, or an earlier delivery): nothing to change, and nothing for the carrier to resend.
+            if (engine.FinishedRenewalOf(carrier, order.OrderId) is { } finishedId && await engine.Journal.GetAsync(finishedId, cancellationToken).ConfigureAwait(false) is { IsFinal: true } finished)
+            {
+                return new CallbackResult(CallbackOutcome.Unchanged, $"Order '{order.OrderId}' reported {order.Status}: renewal {finished.Id} already ended {finished.State}.")
+                {
+                    RenewalId = finished.Id,
+                    State = finished.State,
+                };
+            }
+
             return new CallbackResult(CallbackOutcome.UnknownOrder, $"No unfinished renewal waits on {carrier} order '{order.OrderId}'.");
         }
 

@@ -32,6 +32,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     private readonly ConcurrentDictionary<RenewalId, SemaphoreSlim> _drivers = new();
     private readonly ConcurrentDictionary<RenewalId, (int Version, long SeenAt)> _leasesSeen = new();
     private readonly ConcurrentDictionary<RenewalId, CallbackInbox> _inboxes = new();
+    private readonly FinishedOrders _finishedOrders = new(capacity: 4096);
 
     public IRenewalJournal Journal { get; } = journal;
 
@@ -103,27 +104,21 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         using var activity = DataRenewDiagnostics.StartActivity("DriveRenewal", context.Provider.Descriptor.Id);
         activity?.SetTag("datarenew.renewal_id", id.Value);
-        var final = false;
+        RenewalRecord? finished = null;
         try
         {
             // Re-read under the gate: another driver in this process may have moved it on.
             var record = await Journal.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new RenewalNotFoundException(id);
             record = await new Driver(this, context, progress, mode).RunAsync(record, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("datarenew.state", record.State.ToString());
-            final = record.IsFinal;
+            finished = record.IsFinal ? record : null;
             return record;
         }
         finally
         {
-            // A final renewal needs no gate any more; the pair form removes only this gate, not a newer one.
-            if (final)
+            if (finished is not null)
             {
-                _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
-                _leasesSeen.TryRemove(id, out _);
-                if (_inboxes.TryGetValue(id, out var inbox) && inbox.TryClose())
-                {
-                    _inboxes.TryRemove(new KeyValuePair<RenewalId, CallbackInbox>(id, inbox));
-                }
+                Finished(finished, gate);
             }
 
             gate.Release();
@@ -236,12 +231,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 record = await ApplyPostedAsync(record, null).ConfigureAwait(false);
                 if (record.IsFinal)
                 {
-                    _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
-                    _leasesSeen.TryRemove(id, out _);
-                    if (inbox.TryClose())
-                    {
-                        _inboxes.TryRemove(new KeyValuePair<RenewalId, CallbackInbox>(id, inbox));
-                    }
+                    Finished(record, gate);
                 }
             }
             finally
@@ -250,6 +240,28 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             }
         }
     }
+
+    /// <summary>
+    /// A final renewal needs no gate, lease memory or inbox any more (the pair forms remove only these, not newer ones).
+    /// Its order is remembered for a while, so a late callback for it is answered "unchanged", not "unknown".
+    /// </summary>
+    private void Finished(RenewalRecord record, SemaphoreSlim gate)
+    {
+        _drivers.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(record.Id, gate));
+        _leasesSeen.TryRemove(record.Id, out _);
+        if (_inboxes.TryGetValue(record.Id, out var inbox) && inbox.TryClose())
+        {
+            _inboxes.TryRemove(new KeyValuePair<RenewalId, CallbackInbox>(record.Id, inbox));
+        }
+
+        if (record.Order is { } order)
+        {
+            _finishedOrders.Remember(record.Carrier, order.OrderId, record.Id);
+        }
+    }
+
+    /// <summary>The renewal a recently finished order of this client belonged to (the last few thousand are kept), or null.</summary>
+    public RenewalId? FinishedRenewalOf(CarrierId carrier, string orderId) => _finishedOrders.Find(carrier, orderId);
 
     /// <summary>Under the renewal's gate: applies every posted status to <paramref name="record"/>, the latest version.</summary>
     private async Task<RenewalRecord> ApplyPostedAsync(RenewalRecord record, IProgress<RenewalRecord>? progress)

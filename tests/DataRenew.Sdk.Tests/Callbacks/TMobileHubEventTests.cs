@@ -63,7 +63,8 @@ public sealed class TMobileHubEventTests
 
         Assert.Equal(CallbackOutcome.Applied, result.Outcome);
         Assert.Equal(RenewalState.Completed, result.State);
-        Assert.Equal(CallbackOutcome.UnknownOrder, again.Outcome);
+        Assert.Equal(CallbackOutcome.Unchanged, again.Outcome);
+        Assert.Equal(RenewalState.Completed, again.State);
         var final = await renewal.WaitForCompletionAsync(Ct);
         Assert.Equal(RenewalState.Completed, final.State);
         Assert.Equal(topup, final.Receipt!.ConfirmationNumber);

@@ -123,8 +123,8 @@ public sealed class VerizonCallbackTests
         Assert.Equal(RenewalState.Confirming, early.State);
         Assert.Equal(CallbackOutcome.Applied, first.Outcome);
 
-        // A finished renewal is no longer waiting on its order: later deliveries find nothing to change.
-        Assert.All([again, late, contrary], r => Assert.Equal(CallbackOutcome.UnknownOrder, r.Outcome));
+        // A finished renewal is no longer waiting on its order: later deliveries are recognised and change nothing.
+        Assert.All([again, late, contrary], r => Assert.Equal((CallbackOutcome.Unchanged, RenewalState.Completed, 200), (r.Outcome, r.State!.Value, r.HttpStatusCode)));
         Assert.Equal(completed, await host.Client.GetRenewalAsync(renewal.Id, Ct));
         Assert.Equal(versionsBefore + 1, await VersionsAsync(host, renewal.Id));
     }
@@ -180,7 +180,10 @@ public sealed class VerizonCallbackTests
 
         var result = await host.Callbacks.HandleAsync(CarrierId.Verizon, Body(final.Order!.OrderId, "Failure", cause: "late"), NoHeaders, Ct);
 
-        Assert.Equal(CallbackOutcome.UnknownOrder, result.Outcome);
+        // Answered 200 "unchanged" (the poll got there first), so the carrier does not keep resending it.
+        Assert.Equal(CallbackOutcome.Unchanged, result.Outcome);
+        Assert.Equal(200, result.HttpStatusCode);
+        Assert.Equal(renewal.Id, result.RenewalId);
         Assert.Equal(versions, await VersionsAsync(host, renewal.Id));
         Assert.Equal(final, await host.Client.GetRenewalAsync(renewal.Id, Ct));
         Assert.Null(final.RefundId);
