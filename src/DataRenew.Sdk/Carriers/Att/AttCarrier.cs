@@ -393,6 +393,9 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         return GetAsync(session, order, entry.OrderId == order.OrderId ? entry : null, cancellationToken);
     }
 
+    /// <summary>Renewals whose plan change this adapter still remembers (for tests: confirmed ones are forgotten).</summary>
+    internal int OrdersRemembered => _orders.Count + _ordersById.Count;
+
     private async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, OrderEntry? entry, CancellationToken cancellationToken)
     {
         var login = CredentialsOf(session);
@@ -404,9 +407,9 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         var current = await ReadDeviceAsync(login, entry.Iccid, cancellationToken).ConfigureAwait(false);
         if (current?.Line.CurrentPlan == entry.Plan)
         {
-            var completed = new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
-            entry.Order = completed;
-            return completed;
+            // Confirmed: the renewal ends now, so a long-running process need not remember it.
+            Forget(entry);
+            return new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
         }
 
         return order;

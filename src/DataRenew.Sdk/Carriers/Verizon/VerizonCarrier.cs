@@ -213,10 +213,30 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         }
 
         var device = await FindDeviceAsync(session, ordered.Iccid, cancellationToken).ConfigureAwait(false);
-        return device is not null && ServicePlanOf(device) == ordered.Plan
-            ? new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow())
-            : null;
+        if (device is null || ServicePlanOf(device) != ordered.Plan)
+        {
+            return null;
+        }
+
+        _orders.TryRemove(renewalId, out _);
+        return new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow());
     }
+
+    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var read = await GetAsync(session, order, cancellationToken).ConfigureAwait(false);
+        if (read.Status != CarrierOrderStatus.Pending)
+        {
+            // Settled: the renewal ends now, so its entry is no longer needed (a long-running process must not keep them all).
+            _orders.TryRemove(request.RenewalId, out _);
+        }
+
+        return read;
+    }
+
+    /// <summary>Renewals whose plan change this adapter still remembers (for tests: settled ones are forgotten).</summary>
+    internal int OrdersRemembered => _orders.Count;
 
     public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
     {

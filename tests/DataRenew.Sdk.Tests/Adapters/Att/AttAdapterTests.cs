@@ -314,6 +314,9 @@ public sealed class AttAdapterTests
         Assert.Equal(1, world.Stub.OrdersReceived);
         var afterPut = world.Requests().SkipWhile(r => r.Method != "PUT").Skip(1).ToArray();
         Assert.True(afterPut.Count(r => r.Method == "GET" && r.Path.EndsWith(AttStub.Line5Gb.Value, StringComparison.Ordinal)) >= 4);
+
+        // Confirmed, so forgotten: a long-running process does not keep every renewal's order.
+        Assert.Equal(0, ((DataRenew.Sdk.Carriers.Att.AttCarrier)world.Provider).OrdersRemembered);
     }
 
     [Fact]

@@ -58,6 +58,9 @@ public sealed class VerizonRenewalTests
         Assert.Equal(final.Order!.OrderId, final.Receipt.ConfirmationNumber);
         Assert.True(stub.Requests("GET", "/status").Count >= 3);
         Assert.StartsWith("vzbill_", final.PaymentId, StringComparison.Ordinal);
+
+        // Settled, so forgotten: a long-running process does not keep every renewal's request id.
+        Assert.Equal(0, ((DataRenew.Sdk.Carriers.Verizon.VerizonCarrier)host.Carrier).OrdersRemembered);
     }
 
     [Fact]
