@@ -20,7 +20,14 @@ namespace DataRenew.Sdk.Renewal;
 /// <para>
 /// Every operation holds an exclusive lock on the file (retried until <see cref="LockTimeout"/>) and first reads
 /// what other processes appended since, so the version check of <see cref="AppendAsync"/> sees every writer.
-/// The journal keeps every version in memory as well: it suits one app's renewals, not an unbounded archive.
+/// The journal keeps every version in memory as well; <see cref="CompactAsync"/> drops renewals that finished
+/// long ago, so a long-running app keeps it (and the file) small.
+/// </para>
+/// <para>
+/// A compacted file starts with a line naming its generation (<c>#DRJ</c> and 32 hex digits): a process that
+/// read an older generation reads the file afresh. Compaction first writes the compacted journal whole to
+/// <c>renewals.journal.compacting</c>, then rewrites the journal in place (its lock stays the same for every
+/// process), then deletes that copy; a crash in between is finished from the copy by the next operation.
 /// </para>
 /// </remarks>
 public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
@@ -32,10 +39,13 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
     private const int HashDigits = 16;
     private const int HeaderLength = LengthDigits + 1 + HashDigits + 1;
     private const int MaxRecordLength = 99_999_999;
+    private const string GenerationPrefix = "#DRJ ";
+    private const int GenerationLength = 5 + 32 + 1;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<RenewalId, List<RenewalRecord>> _renewals = [];
     private long _validLength;
+    private string? _generation;
 
     /// <summary>Opens (or creates) the journal in <paramref name="directory"/>.</summary>
     /// <param name="directory">The directory; created when missing. Give every process that shares renewals the same one.</param>
@@ -54,8 +64,11 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
 
         Directory = System.IO.Directory.CreateDirectory(directory).FullName;
         FilePath = Path.Combine(Directory, FileName);
+        _compactedCopy = FilePath + ".compacting";
         LockTimeout = lockTimeout ?? TimeSpan.FromSeconds(30);
     }
+
+    private readonly string _compactedCopy;
 
     /// <summary>The journal's directory.</summary>
     public string Directory { get; }
@@ -123,6 +136,56 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         }
     }
 
+    /// <summary>
+    /// Drops the renewals that reached a final state before <paramref name="finishedBefore"/> (every version of
+    /// them), keeping every unfinished renewal whole. Safe while other processes use the journal, and against a
+    /// crash half way. A dropped renewal is unknown afterwards: keep finished ones for as long as an app may retry
+    /// a start with the same <see cref="RenewalRequest.RenewalId"/> or look a renewal up (weeks, not minutes).
+    /// </summary>
+    /// <returns>How many renewals were dropped.</returns>
+    public Task<int> CompactAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default) => WithFileAsync(file =>
+    {
+        var dropped = _renewals.Where(p => p.Value[^1] is { IsFinal: true } last && last.UpdatedAt < finishedBefore).Select(p => p.Key).ToHashSet();
+        if (dropped.Count == 0)
+        {
+            return 0;
+        }
+
+        var generation = Guid.NewGuid().ToString("N");
+        using var compacted = new MemoryStream();
+        compacted.Write(System.Text.Encoding.ASCII.GetBytes(GenerationPrefix + generation + "\n"));
+        foreach (var (id, history) in _renewals)
+        {
+            if (!dropped.Contains(id))
+            {
+                history.ForEach(record => compacted.Write(Encode(record)));
+            }
+        }
+
+        // 1. The compacted journal, whole and on disk, under its final name only once complete.
+        var partial = _compactedCopy + ".partial";
+        using (var copy = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            copy.Write(compacted.GetBuffer(), 0, (int)compacted.Length);
+            copy.Flush(flushToDisk: true);
+        }
+
+        File.Move(partial, _compactedCopy, overwrite: true);
+
+        // 2. The journal rewritten in place, 3. the copy gone.
+        Rewrite(file, compacted.GetBuffer().AsSpan(0, (int)compacted.Length));
+        File.Delete(_compactedCopy);
+
+        foreach (var id in dropped)
+        {
+            _renewals.Remove(id);
+        }
+
+        _generation = generation;
+        _validLength = compacted.Length;
+        return dropped.Count;
+    }, cancellationToken);
+
     /// <summary>Releases the in-process gate. The file is open only during each operation.</summary>
     public void Dispose() => _gate.Dispose();
 
@@ -158,6 +221,7 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         try
         {
             using var file = await OpenLockedAsync(cancellationToken).ConfigureAwait(false);
+            FinishInterruptedCompaction(file);
             CatchUp(file);
             return action(file);
         }
@@ -195,9 +259,58 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         }
     }
 
+    /// <summary>A compaction that stopped after its copy was whole: the journal may be half rewritten, so the copy is.</summary>
+    private void FinishInterruptedCompaction(FileStream file)
+    {
+        // An unfinished copy: the journal itself was not touched yet.
+        File.Delete(_compactedCopy + ".partial");
+        if (File.Exists(_compactedCopy))
+        {
+            Rewrite(file, File.ReadAllBytes(_compactedCopy));
+            File.Delete(_compactedCopy);
+        }
+    }
+
+    private static void Rewrite(FileStream file, ReadOnlySpan<byte> content)
+    {
+        file.Position = 0;
+        file.Write(content);
+        file.SetLength(content.Length);
+        file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The generation named by a compacted file's first line, or null for a file never compacted.</summary>
+    private static string? GenerationOf(FileStream file)
+    {
+        if (file.Length < GenerationLength)
+        {
+            return null;
+        }
+
+        Span<byte> first = stackalloc byte[GenerationLength];
+        file.Position = 0;
+        file.ReadExactly(first);
+        return first.StartsWith("#DRJ "u8) && first[^1] == (byte)'\n' ? System.Text.Encoding.ASCII.GetString(first[5..^1]) : null;
+    }
+
     /// <summary>Reads the records appended since the last look (by this or another process).</summary>
     private void CatchUp(FileStream file)
     {
+        var generation = GenerationOf(file);
+        if (_generation is not null && generation is null)
+        {
+            // Compaction never takes the generation line away: the file was replaced or cut under the journal.
+            throw new RenewalJournalCorruptedException(FilePath, 0, "the file lost the generation line it had");
+        }
+
+        if (generation != _generation)
+        {
+            // Compacted by another process since our last look: read it afresh, after its first line.
+            _renewals.Clear();
+            _generation = generation;
+            _validLength = generation is null ? 0 : GenerationLength;
+        }
+
         var length = file.Length;
         if (length < _validLength)
         {

@@ -1,0 +1,147 @@
+using DataRenew.Sdk.Renewal;
+
+namespace DataRenew.Sdk.Tests.Renewal.Journal;
+
+/// <summary>
+/// Compaction of the file journal: finished renewals older than the cut go, everything else stays whole; other
+/// instances (processes) notice and read afresh; a crash half way is finished by the next operation.
+/// </summary>
+public sealed class FileJournalCompactionTests : IDisposable
+{
+    private static readonly DateTimeOffset Cut = new(2026, 11, 26, 12, 0, 30, TimeSpan.Zero);
+    private readonly TempDirectory _directory = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string FilePath => Path.Combine(_directory.Path, FileRenewalJournal.FileName);
+
+    private string CopyPath => FilePath + ".compacting";
+
+    public void Dispose() => _directory.Dispose();
+
+    /// <summary>An old finished renewal (versions 1–3, last at +3 s), an unfinished one and a finished one after the cut.</summary>
+    private static async Task<(RenewalId Old, RenewalId Open, RenewalId Recent)> SeedAsync(FileRenewalJournal journal)
+    {
+        var (old, open, recent) = (RenewalId.New(), RenewalId.New(), RenewalId.New());
+        await journal.AppendAsync(JournalRecords.Minimal(old, 1), Ct);
+        await journal.AppendAsync(JournalRecords.Minimal(open, 1), Ct);
+        await journal.AppendAsync(JournalRecords.Minimal(old, 2, RenewalState.Charging), Ct);
+        await journal.AppendAsync(JournalRecords.Minimal(old, 3, RenewalState.Completed), Ct);
+        await journal.AppendAsync(JournalRecords.Minimal(open, 2, RenewalState.Charging), Ct);
+        await journal.AppendAsync(JournalRecords.Minimal(recent, 1), Ct);
+        await journal.AppendAsync(JournalRecords.Minimal(recent, 2, RenewalState.Failed) with { UpdatedAt = Cut.AddMinutes(1) }, Ct);
+        return (old, open, recent);
+    }
+
+    private static async Task AssertCompactedAsync(FileRenewalJournal journal, RenewalId old, RenewalId open, RenewalId recent)
+    {
+        Assert.Null(await journal.GetAsync(old, Ct));
+        Assert.Empty(await journal.GetHistoryAsync(old, Ct).ToArrayAsync(Ct));
+        Assert.Equal(2, await VersionsAsync(journal, open));
+        Assert.Equal(2, await VersionsAsync(journal, recent));
+        Assert.Equal(open, Assert.Single(await journal.ListUnfinishedAsync(Ct).ToArrayAsync(Ct)).Id);
+    }
+
+    /// <summary>How many versions the history holds, after checking they run 1, 2, 3… (a whole history).</summary>
+    private static async Task<int> VersionsAsync(FileRenewalJournal journal, RenewalId id)
+    {
+        var versions = await journal.GetHistoryAsync(id, Ct).Select(r => r.Version).ToArrayAsync(Ct);
+        Assert.Equal(Enumerable.Range(1, versions.Length), versions);
+        return versions.Length;
+    }
+
+    [Fact]
+    public async Task Finished_renewals_before_the_cut_are_dropped_and_the_rest_survive_whole_and_a_reopen()
+    {
+        var before = 0L;
+        RenewalId old, open, recent;
+        using (var journal = new FileRenewalJournal(_directory.Path))
+        {
+            (old, open, recent) = await SeedAsync(journal);
+            before = new FileInfo(FilePath).Length;
+
+            Assert.Equal(1, await journal.CompactAsync(Cut, Ct));
+            Assert.True(new FileInfo(FilePath).Length < before, "The compacted file did not shrink.");
+            Assert.Equal(0, await journal.CompactAsync(Cut, Ct)); // nothing left to drop: the file is not rewritten
+            await AssertCompactedAsync(journal, old, open, recent);
+
+            // The compacting instance goes on appending after it.
+            await journal.AppendAsync(JournalRecords.Minimal(open, 3, RenewalState.Paid), Ct);
+        }
+
+        Assert.False(File.Exists(CopyPath));
+        using var reopened = new FileRenewalJournal(_directory.Path);
+        Assert.Null(await reopened.GetAsync(old, Ct));
+        Assert.Equal(3, await VersionsAsync(reopened, open));
+        Assert.Equal(RenewalState.Failed, (await reopened.GetAsync(recent, Ct))!.State);
+    }
+
+    [Fact]
+    public async Task Another_instance_that_read_the_journal_before_compaction_reads_it_afresh_and_keeps_the_version_check()
+    {
+        using var compacting = new FileRenewalJournal(_directory.Path);
+        using var other = new FileRenewalJournal(_directory.Path);
+        var (old, open, recent) = await SeedAsync(compacting);
+        Assert.NotNull(await other.GetAsync(old, Ct)); // the other process has read everything
+
+        await compacting.CompactAsync(Cut, Ct);
+
+        await AssertCompactedAsync(other, old, open, recent);
+        await Assert.ThrowsAsync<RenewalConflictException>(() => other.AppendAsync(JournalRecords.Minimal(open, 2, RenewalState.Paid), Ct));
+        await other.AppendAsync(JournalRecords.Minimal(open, 3, RenewalState.Paid), Ct);
+        Assert.Equal(3, (await compacting.GetAsync(open, Ct))!.Version);
+    }
+
+    [Fact]
+    public async Task A_compaction_that_crashed_while_rewriting_the_journal_is_finished_from_its_copy()
+    {
+        RenewalId old, open, recent;
+        byte[] compacted;
+        using (var journal = new FileRenewalJournal(_directory.Path))
+        {
+            (old, open, recent) = await SeedAsync(journal);
+            var uncompacted = File.ReadAllBytes(FilePath);
+            await journal.CompactAsync(Cut, Ct);
+            compacted = File.ReadAllBytes(FilePath);
+
+            // As if the process died half way through step 2: the copy is whole, the journal half rewritten.
+            File.WriteAllBytes(CopyPath, compacted);
+            File.WriteAllBytes(FilePath, [.. compacted.AsSpan(0, compacted.Length / 2), .. uncompacted.AsSpan(compacted.Length / 2)]);
+        }
+
+        using var next = new FileRenewalJournal(_directory.Path);
+        await AssertCompactedAsync(next, old, open, recent);
+        Assert.Equal(compacted, File.ReadAllBytes(FilePath));
+        Assert.False(File.Exists(CopyPath));
+    }
+
+    [Fact]
+    public async Task A_compaction_that_crashed_while_writing_its_copy_leaves_the_journal_as_it_was()
+    {
+        RenewalId old;
+        using (var journal = new FileRenewalJournal(_directory.Path))
+        {
+            (old, _, _) = await SeedAsync(journal);
+        }
+
+        var journalBytes = File.ReadAllBytes(FilePath);
+        File.WriteAllBytes(CopyPath + ".partial", journalBytes.AsSpan(0, 50).ToArray());
+
+        using var next = new FileRenewalJournal(_directory.Path);
+        Assert.Equal(3, (await next.GetAsync(old, Ct))!.Version);
+        Assert.Equal(journalBytes, File.ReadAllBytes(FilePath));
+        Assert.False(File.Exists(CopyPath + ".partial"));
+    }
+
+    [Fact]
+    public async Task A_compacted_file_cut_below_its_generation_line_is_a_typed_error_not_an_empty_journal()
+    {
+        using var journal = new FileRenewalJournal(_directory.Path);
+        await SeedAsync(journal);
+        await journal.CompactAsync(Cut, Ct);
+
+        File.WriteAllBytes(FilePath, []);
+
+        await Assert.ThrowsAsync<RenewalJournalCorruptedException>(async () => await journal.ListUnfinishedAsync(Ct).ToArrayAsync(Ct));
+    }
+}
