@@ -325,12 +325,7 @@ public sealed class FaultCampaignTests
         text.AppendLine();
         text.AppendLine("## What the app saw and retried");
         text.AppendLine();
-        text.AppendLine("| error | times |");
-        text.AppendLine("|---|---|");
-        foreach (var (error, count) in figures.AppRetries.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
-        {
-            text.AppendLine(inv, $"| {error} | {count} |");
-        }
+        Counts(text, "| error | times |", figures.AppRetries);
 
         text.AppendLine();
         text.AppendLine("## Carrier callbacks");
@@ -340,12 +335,7 @@ public sealed class FaultCampaignTests
         text.AppendLine("an event the listener does not take (unknown order, a dying process) is sent again up to 6 times. A duplicate or");
         text.AppendLine("stale event that changed a renewal would be a violation.");
         text.AppendLine();
-        text.AppendLine("| listener's answer | deliveries |");
-        text.AppendLine("|---|---|");
-        foreach (var (outcome, count) in figures.Callbacks.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
-        {
-            text.AppendLine(inv, $"| {outcome} | {count} |");
-        }
+        Counts(text, "| listener's answer | deliveries |", figures.Callbacks);
 
         if (!figures.Violations.IsEmpty)
         {
@@ -359,6 +349,17 @@ public sealed class FaultCampaignTests
         }
 
         return text.ToString();
+    }
+
+    /// <summary>A two-column table of counters, most frequent first.</summary>
+    private static void Counts(StringBuilder text, string header, IEnumerable<KeyValuePair<string, int>> counters)
+    {
+        text.AppendLine(header);
+        text.AppendLine("|---|---|");
+        foreach (var (name, count) in counters.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {count} |");
+        }
     }
 
     private static string RepositoryRoot()

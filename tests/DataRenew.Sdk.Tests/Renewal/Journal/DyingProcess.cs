@@ -44,6 +44,20 @@ internal sealed class DyingProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Dies while a stub holds the request of <paramref name="call"/> (<paramref name="received"/>), then lets the stub
+    /// act on it: the request reached the other side, and its answer died with the process.
+    /// </summary>
+    public async Task DieWhileHeldAsync(Task call, Task received, Action release, Task processed)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await received.WaitAsync(ct);
+        Die();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        release();
+        await processed.WaitAsync(ct);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Die();

@@ -203,12 +203,7 @@ public sealed class ResumeProcessTests
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
         var request = await RequestAsync(process.Client, session, line, Card);
         world.Payments.BlockNext(FakePaymentOperation.Charge, out var received, out var release, out var processed);
-        var start = process.Client.StartRenewalAsync(session, request, process.Lifetime);
-        await received.WaitAsync(Ct);
-        process.Die();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
-        release();
-        await processed.WaitAsync(Ct);
+        await process.DieWhileHeldAsync(process.Client.StartRenewalAsync(session, request, process.Lifetime), received, release, processed);
         return request.RenewalId!.Value;
     }
 
@@ -242,12 +237,7 @@ public sealed class ResumeProcessTests
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
         var request = await RequestAsync(process.Client, session, line, Card, "M2M5GB");
         world.Verizon.BlockNextOrder(out var received, out var release, out var processed);
-        var start = process.Client.StartRenewalAsync(session, request, process.Lifetime);
-        await received.WaitAsync(Ct);
-        process.Die();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
-        release();
-        await processed.WaitAsync(Ct);
+        await process.DieWhileHeldAsync(process.Client.StartRenewalAsync(session, request, process.Lifetime), received, release, processed);
         return request.RenewalId!.Value;
     }
 
@@ -272,12 +262,7 @@ public sealed class ResumeProcessTests
         var operation = await process.Client.StartRenewalAsync(session, await RequestAsync(process.Client, session, line, Card), process.Lifetime);
         Assert.Equal(RenewalState.Confirming, operation.State);
         world.Payments.BlockNext(FakePaymentOperation.Refund, out var received, out var release, out var processed);
-        var wait = operation.WaitForCompletionAsync(process.Lifetime);
-        await received.WaitAsync(Ct);
-        process.Die();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
-        release();
-        await processed.WaitAsync(Ct);
+        await process.DieWhileHeldAsync(operation.WaitForCompletionAsync(process.Lifetime), received, release, processed);
         return operation.Id;
     }
 
