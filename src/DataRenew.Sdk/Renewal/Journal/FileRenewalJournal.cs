@@ -14,8 +14,8 @@ namespace DataRenew.Sdk.Renewal;
 /// <para>
 /// Each record is one line: its length in bytes (8 digits), the first 8 bytes of the SHA-256 of its JSON (16 hex
 /// digits) and the JSON itself. A torn or corrupt last line (a crash mid-write) is ignored on load and cut away by
-/// the next append; a bad record followed by good ones is reported as <see cref="RenewalJournalCorruptedException"/>
-/// instead of being skipped.
+/// the next append; a bad record followed by good ones, or a whole one (length and checksum right) that cannot be
+/// read, is reported as <see cref="RenewalJournalCorruptedException"/> instead of being skipped.
 /// </para>
 /// <para>
 /// Every operation holds an exclusive lock on the file (retried until <see cref="LockTimeout"/>) and first reads
@@ -337,14 +337,18 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
             }
 
             var offset = _validLength;
-            var error = TryDecode(rest[..newline], out var record);
+            var error = TryDecode(rest[..newline], out var record, out var intact);
             var isLast = position + newline + 1 == buffer.Length;
             if (error is not null)
             {
-                if (isLast)
+                if (isLast && !intact)
                 {
                     return; // A corrupt last record is a torn write too.
                 }
+
+                // A last line whose length and checksum match was written whole (a crash cannot leave that): a real
+                // version this SDK cannot read, e.g. from a newer one. Ignoring it would let the next append cut it
+                // away, and this process redo the step it records.
 
                 throw new RenewalJournalCorruptedException(FilePath, offset, error);
             }
@@ -366,9 +370,14 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         }
     }
 
-    private static string? TryDecode(ReadOnlySpan<byte> line, out RenewalRecord? record)
+    /// <summary>
+    /// Reads one line (without its newline): null and the record, or why not. <paramref name="intact"/> tells whether
+    /// its length and checksum matched, i.e. it was written whole, as its writer meant it.
+    /// </summary>
+    private static string? TryDecode(ReadOnlySpan<byte> line, out RenewalRecord? record, out bool intact)
     {
         record = null;
+        intact = false;
         if (line.Length < HeaderLength || line[LengthDigits] != ' ' || line[HeaderLength - 1] != ' '
             || !Utf8Parser.TryParse(line[..LengthDigits], out int length, out var consumed) || consumed != LengthDigits)
         {
@@ -387,6 +396,8 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         {
             return "the record's checksum does not match";
         }
+
+        intact = true;
 
         try
         {

@@ -99,6 +99,29 @@ public sealed class FileJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_whole_last_record_this_version_cannot_read_is_a_typed_error_not_a_torn_write_to_cut_away()
+    {
+        var id = RenewalId.New();
+        using (var journal = new FileRenewalJournal(_directory.Path))
+        {
+            await journal.AppendAsync(JournalRecords.Minimal(id, 1), Ct);
+        }
+
+        // Version 2 as a newer SDK (another process) wrote it: a state this version does not know, length and checksum
+        // right. A crash cannot write that, so it is a real version: ignoring it would let this process redo its step.
+        var json = JournalRecords.JsonOf(JournalRecords.Minimal(id, 2, RenewalState.Charging));
+        Assert.Contains("\"Charging\"", json, StringComparison.Ordinal);
+        File.AppendAllBytes(FilePath, JournalRecords.LineOf(json.Replace("\"Charging\"", "\"Settling\"", StringComparison.Ordinal)));
+        var before = File.ReadAllBytes(FilePath);
+
+        using var reopened = new FileRenewalJournal(_directory.Path);
+        var error = await Assert.ThrowsAsync<RenewalJournalCorruptedException>(() => reopened.GetAsync(id, Ct));
+        Assert.Equal(LineStarts()[1], error.Offset);
+        await Assert.ThrowsAsync<RenewalJournalCorruptedException>(() => reopened.AppendAsync(JournalRecords.Minimal(id, 2, RenewalState.Charging), Ct));
+        Assert.Equal(before, File.ReadAllBytes(FilePath));
+    }
+
+    [Fact]
     public async Task A_corrupt_record_in_the_middle_is_a_typed_error_not_a_skipped_version()
     {
         var id = RenewalId.New();

@@ -244,6 +244,21 @@ internal static class JournalRecords
         };
     }
 
+    /// <summary>The JSON the file journal writes for <paramref name="record"/>.</summary>
+    public static string JsonOf(RenewalRecord record)
+    {
+        var line = FileRenewalJournal.Encode(record);
+        return System.Text.Encoding.UTF8.GetString(line, 26, line.Length - 27);
+    }
+
+    /// <summary>A whole journal line for <paramref name="json"/>, its length and checksum right: what a writer meant to write.</summary>
+    public static byte[] LineOf(string json)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes).AsSpan(0, 8));
+        return [.. System.Text.Encoding.ASCII.GetBytes($"{bytes.Length:D8} {hash} "), .. bytes, (byte)'\n'];
+    }
+
     /// <summary>Equal as records, and equal where record equality is blind (decimal scale, UTC offsets).</summary>
     public static void AssertSame(RenewalRecord expected, RenewalRecord? actual)
     {
