@@ -154,12 +154,29 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         var generation = Guid.NewGuid().ToString("N");
         using var compacted = new MemoryStream();
         compacted.Write(System.Text.Encoding.ASCII.GetBytes(GenerationPrefix + generation + "\n"));
-        foreach (var (id, history) in _renewals)
+
+        // The kept records are copied as they are in the file, not encoded again from memory: a record written by
+        // another (newer) SDK may hold fields this one skips on read, and compaction must not change any history.
+        var start = _generation is null ? 0 : GenerationLength;
+        var records = new byte[checked((int)(_validLength - start))];
+        file.Position = start;
+        file.ReadExactly(records);
+        for (var position = 0; position < records.Length;)
         {
-            if (!dropped.Contains(id))
+            var length = records.AsSpan(position).IndexOf((byte)'\n') + 1;
+            RenewalRecord? record = null;
+            if (length == 0 || TryDecode(records.AsSpan(position, length - 1), out record, out _) is not null)
             {
-                history.ForEach(record => compacted.Write(Encode(record)));
+                // Every line before _validLength was read and checked under this same lock.
+                throw new RenewalJournalCorruptedException(FilePath, start + position, "a record changed under the journal");
             }
+
+            if (!dropped.Contains(record!.Id))
+            {
+                compacted.Write(records, position, length);
+            }
+
+            position += length;
         }
 
         // 1. The compacted journal, whole and on disk, under its final name only once complete.

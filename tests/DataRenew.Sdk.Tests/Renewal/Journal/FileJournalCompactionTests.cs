@@ -134,6 +134,27 @@ public sealed class FileJournalCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task Compaction_copies_the_records_it_keeps_byte_for_byte_with_fields_this_version_does_not_know()
+    {
+        using var journal = new FileRenewalJournal(_directory.Path);
+        var (old, open, recent) = await SeedAsync(journal);
+
+        // Version 3 of the open renewal as a newer SDK (another process) wrote it: a field this version skips on read.
+        var json = JournalRecords.JsonOf(JournalRecords.Minimal(open, 3, RenewalState.Paid));
+        var newer = JournalRecords.LineOf("{\"settlementRef\":\"stl_42\"," + json[1..]);
+        File.AppendAllBytes(FilePath, newer);
+        Assert.Equal(RenewalState.Paid, (await journal.GetAsync(open, Ct))!.State);
+
+        Assert.Equal(1, await journal.CompactAsync(Cut, Ct));
+
+        Assert.True(File.ReadAllBytes(FilePath).AsSpan().IndexOf(newer) > 0, "Compaction rewrote a record it kept and lost what this version cannot read.");
+        using var reopened = new FileRenewalJournal(_directory.Path);
+        Assert.Null(await reopened.GetAsync(old, Ct));
+        Assert.Equal(3, await VersionsAsync(reopened, open));
+        Assert.Equal(2, await VersionsAsync(reopened, recent));
+    }
+
+    [Fact]
     public async Task A_compacted_file_cut_below_its_generation_line_is_a_typed_error_not_an_empty_journal()
     {
         using var journal = new FileRenewalJournal(_directory.Path);
