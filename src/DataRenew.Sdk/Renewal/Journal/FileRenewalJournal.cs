@@ -188,6 +188,16 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         }
 
         File.Move(partial, _compactedCopy, overwrite: true);
+        try
+        {
+            // The rename must outlive a power cut before the journal is touched: the copy is then the whole truth.
+            DirectoryEntries.Flush(Directory);
+        }
+        catch (IOException ex)
+        {
+            File.Delete(_compactedCopy);
+            throw new DataRenewException("The journal was not compacted: its directory could not be flushed to disk.", new DataRenewErrorDetails(IsTransient: true), ex);
+        }
 
         // 2. The journal rewritten in place, 3. the copy gone.
         Rewrite(file, compacted.GetBuffer().AsSpan(0, (int)compacted.Length));

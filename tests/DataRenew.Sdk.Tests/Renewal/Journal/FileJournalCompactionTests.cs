@@ -155,6 +155,17 @@ public sealed class FileJournalCompactionTests : IDisposable
     }
 
     [Fact]
+    public void The_directory_flush_that_makes_the_copys_rename_durable_works_here_and_reports_failure()
+    {
+        DirectoryEntries.Flush(_directory.Path);
+
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Throws<IOException>(() => DirectoryEntries.Flush(Path.Combine(_directory.Path, "missing")));
+        }
+    }
+
+    [Fact]
     public async Task A_compacted_file_cut_below_its_generation_line_is_a_typed_error_not_an_empty_journal()
     {
         using var journal = new FileRenewalJournal(_directory.Path);
