@@ -333,7 +333,8 @@ public class DataRenewClient
                 var key = (record.Carrier, record.AccountId);
                 if (!sessions.TryGetValue(key, out signIn!))
                 {
-                    sessions[key] = signIn = options.SessionFor(record, ct).AsTask();
+                    // A sign-in that throws (even before it returns a task) fails once, for every renewal of its account.
+                    sessions[key] = signIn = SignInAsync(options.SessionFor, record, ct);
                 }
             }
 
@@ -341,12 +342,30 @@ public class DataRenewClient
             {
                 results[i] = await SettleAsync(record, await signIn.ConfigureAwait(false), options, ct).ConfigureAwait(false);
             }
-            catch (DataRenewException ex)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                results[i] = new RenewalSettlement(await Engine.Journal.GetAsync(record.Id, ct).ConfigureAwait(false) ?? record, ex);
+                // Whatever stopped this renewal (the SDK's error, or the app's sign-in, gateway or journal throwing its
+                // own) is this renewal's result: the batch goes on, and the caller learns which ones are still open.
+                results[i] = new RenewalSettlement(await LatestAsync(record, ct).ConfigureAwait(false), ex);
             }
         }).ConfigureAwait(false);
         return results;
+
+        static async Task<DataRenewSession?> SignInAsync(Func<RenewalRecord, CancellationToken, ValueTask<DataRenewSession?>> sessionFor, RenewalRecord record, CancellationToken cancellationToken) =>
+            await sessionFor(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The renewal as the journal has it now, or as listed when the journal cannot be read (that may be why it failed).
+    private async Task<RenewalRecord> LatestAsync(RenewalRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Engine.Journal.GetAsync(record.Id, cancellationToken).ConfigureAwait(false) ?? record;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return record;
+        }
     }
 
     private async Task<RenewalSettlement> SettleAsync(RenewalRecord record, DataRenewSession? session, SettleRenewalsOptions options, CancellationToken cancellationToken)

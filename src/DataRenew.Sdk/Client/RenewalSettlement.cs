@@ -31,8 +31,12 @@ public sealed class SettleRenewalsOptions
 
 /// <summary>One renewal after <see cref="DataRenewClient.SettleUnfinishedRenewalsAsync"/>: its last record, and why it is not final if it is not.</summary>
 /// <param name="Record">The renewal's last record: final unless <paramref name="Error"/> says why not.</param>
-/// <param name="Error">What stopped it (no session, the carrier unreachable past the retries); <see langword="null"/> when settled.</param>
-public sealed record RenewalSettlement(RenewalRecord Record, DataRenewException? Error)
+/// <param name="Error">
+/// What stopped it (no session, the carrier unreachable past the retries): usually a <see cref="DataRenewException"/>, but
+/// whatever the app's own code (sign-in, payment gateway, journal) threw comes back here too rather than ending the
+/// whole run; <see langword="null"/> when settled.
+/// </param>
+public sealed record RenewalSettlement(RenewalRecord Record, Exception? Error)
 {
     /// <summary>Whether the renewal reached a final state (Completed, Failed or NeedsAttention).</summary>
     public bool IsSettled => Record.IsFinal;

@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using DataRenew.Sdk.AdapterKit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
 
 namespace DataRenew.Sdk.Tests.AdapterKit;
 
@@ -44,6 +47,63 @@ public sealed class TransportMarkerTests
         var client = new CarrierHttpClient(new CarrierId("bare"), () => http, new NoMapper());
 
         await Assert.ThrowsAsync<OutcomeUnknownException>(() => client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "devices/1"), Ct));
+    }
+
+    [Fact]
+    public async Task A_write_lost_in_a_transport_that_an_earlier_filter_put_in_place_may_have_been_sent()
+    {
+        // A filter registered before the kit (a test interceptor, a mesh library) sets its own primary handler after ours
+        // ran: the write went out on it and its answer was lost. The kit must not read "never reached the transport".
+        var wire = new LosingTransport();
+        await using var world = new KitWorld((_, _, _) => Task.FromResult(KitWorld.Json(HttpStatusCode.OK, "{}")), o => o.MaxRetries = 0,
+            services => services.AddSingleton<IHttpMessageHandlerBuilderFilter>(new ReplacingPrimaryFilter(wire)));
+
+        var error = await Record.ExceptionAsync(() => world.RunAsync(() => world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "devices/1"), Ct)));
+
+        Assert.Equal(1, wire.Sent);
+        Assert.IsType<OutcomeUnknownException>(error);
+    }
+
+    [Fact]
+    public async Task The_marker_leaves_the_transport_the_factory_configures_in_place()
+    {
+        // The factory gives its IMeterFactory to a SocketsHttpHandler primary; the marker must not hide the handler from it.
+        var services = new ServiceCollection();
+        services.AddMetrics();
+        services.AddHttpClient("kit")
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler())
+            .AddCarrierResilience("kit", _ => new CarrierResilienceOptions());
+        await using var provider = services.BuildServiceProvider();
+
+        var handler = provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler("kit");
+        while (handler is DelegatingHandler delegating)
+        {
+            handler = delegating.InnerHandler!;
+        }
+
+        Assert.Same(provider.GetRequiredService<IMeterFactory>(), Assert.IsType<SocketsHttpHandler>(handler).MeterFactory);
+    }
+
+    private sealed class ReplacingPrimaryFilter(HttpMessageHandler primary) : IHttpMessageHandlerBuilderFilter
+    {
+        public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
+        {
+            next(builder);
+            builder.PrimaryHandler = primary;
+        };
+    }
+
+    private sealed class LosingTransport : HttpMessageHandler
+    {
+        private int _sent;
+
+        public int Sent => Volatile.Read(ref _sent);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _sent);
+            return Task.FromException<HttpResponseMessage>(new TaskCanceledException("The request timed out.", new TimeoutException()));
+        }
     }
 
     private sealed class TimingOutHandler : HttpMessageHandler

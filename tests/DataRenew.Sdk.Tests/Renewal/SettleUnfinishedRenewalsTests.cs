@@ -129,4 +129,53 @@ public sealed class SettleUnfinishedRenewalsTests
         Assert.Equal(unpaid, Assert.Single(await client.GetUnfinishedRenewalsAsync(Ct).ToArrayAsync(Ct)).Id);
         Assert.Empty(h.ChargesOf(unpaid));
     }
+
+    [Fact]
+    public async Task A_failure_that_is_not_the_sdks_comes_back_with_its_renewal_and_the_others_are_still_settled()
+    {
+        var h = new Harness();
+        var (charged, unpaid) = await CrashedAsync(h);
+        var (client, session) = await RestartedAsync(h, charged, unpaid);
+
+        // The app's gateway throws its own exception for the first lookup: that renewal cannot be driven now, the other can.
+        h.Payments.FailNext(FakePaymentOperation.FindByIdempotencyKey, FaultTiming.BeforeEffect, () => new InvalidOperationException("gateway client bug"));
+        var settled = await SettleAsync(h, client.SettleUnfinishedRenewalsAsync(new SettleRenewalsOptions
+        {
+            SessionFor = (_, _) => ValueTask.FromResult<DataRenewSession?>(session),
+            PaymentMethodFor = _ => Harness.Visa,
+            MaxConcurrency = 1,
+        }, Ct));
+
+        Assert.Equal(2, settled.Count);
+        var failed = Assert.Single(settled, s => !s.IsSettled);
+        Assert.IsType<InvalidOperationException>(failed.Error);
+        Assert.Equal(RenewalState.Completed, Assert.Single(settled, s => s.IsSettled).Record.State);
+        Assert.Single(await client.GetUnfinishedRenewalsAsync(Ct).ToArrayAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_sign_in_that_throws_leaves_its_renewals_unsettled_with_the_reason()
+    {
+        var h = new Harness();
+        var (charged, unpaid) = await CrashedAsync(h);
+        var (client, _) = await RestartedAsync(h, charged, unpaid);
+        var signIns = 0;
+
+        // Thrown before any task is made (as a lambda that validates first does), and not one of the SDK's exceptions.
+        var settled = await SettleAsync(h, client.SettleUnfinishedRenewalsAsync(new SettleRenewalsOptions
+        {
+            SessionFor = (_, _) =>
+            {
+                Interlocked.Increment(ref signIns);
+                throw new HttpRequestException("the identity provider is down");
+            },
+        }, Ct));
+
+        Assert.Equal(1, signIns); // asked once per account, even when it fails
+        Assert.Equal(2, settled.Count);
+        Assert.All(settled, s => Assert.False(s.IsSettled));
+        Assert.All(settled, s => Assert.IsType<HttpRequestException>(s.Error));
+        Assert.Equal(2, (await client.GetUnfinishedRenewalsAsync(Ct).ToArrayAsync(Ct)).Length);
+        Assert.Empty(h.ChargesOf(unpaid));
+    }
 }

@@ -24,8 +24,12 @@ internal sealed class TransportMarker
 
 /// <summary>
 /// Puts both ends of the marker on the clients the kit's resilience is added to, after everything else has configured
-/// them: the marker is attached outermost and set innermost, around the primary handler, whatever handlers the app
+/// them: the marker is attached outermost and set innermost, as the last additional handler, whatever handlers the app
 /// added or however it replaced the primary handler. A client without both ends carries no marker.
+/// The setting end is a handler of its own, never a wrapper around the primary: a filter that runs after this one (one
+/// registered earlier) may replace the primary handler, which would drop a wrapper and make every request sent on the
+/// new one look "never sent" (a double order), and the factory's own filter configures a primary it can see (its meter).
+/// A handler such a filter adds below this one only makes the answer "may have been sent", the safe side.
 /// </summary>
 internal sealed class TransportMarkerFilter(IEnumerable<TransportMarkerFilter.MarkedClient> clients) : IHttpMessageHandlerBuilderFilter
 {
@@ -39,7 +43,7 @@ internal sealed class TransportMarkerFilter(IEnumerable<TransportMarkerFilter.Ma
         if (builder.Name is { } name && _names.Contains(name))
         {
             builder.AdditionalHandlers.Insert(0, new AttachHandler());
-            builder.PrimaryHandler = new ReachedHandler { InnerHandler = builder.PrimaryHandler };
+            builder.AdditionalHandlers.Add(new ReachedHandler());
         }
     };
 
