@@ -216,6 +216,21 @@ public class DataRenewClient
             return await ResumeRenewalAsync(session, new ResumeRenewalRequest(requestedId) { PaymentMethod = request.PaymentMethod }, cancellationToken).ConfigureAwait(false);
         }
 
+        // A carrier that cannot de-duplicate orders settles a lost answer by reading the line (it has the plan ordered
+        // now, and had another before): two renewals of one line would be indistinguishable there, so one at a time,
+        // checked before any call to the carrier. (Two starts racing in two processes can both pass; the journal has no
+        // per-line key.) A carrier with order keys tells its orders apart: top-ups may run side by side.
+        if (!provider.Descriptor.DeduplicatesOrders)
+        {
+            await foreach (var open in engine.Journal.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (open.Carrier == provider.Descriptor.Id && open.Line.Iccid == quote.Line.Iccid)
+                {
+                    throw new RenewalInProgressException(open.Id, open.State);
+                }
+            }
+        }
+
         var line = await CurrentLineAsync(provider, session, quote.Line.Iccid, cancellationToken).ConfigureAwait(false);
         EnsureRenewable(provider, line);
         await EnsureOfferHoldsAsync(provider, session, quote, line, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using DataRenew.Sdk.Renewal;
 using DataRenew.Sdk.Payments;
 
 namespace DataRenew.Sdk;
@@ -139,6 +140,28 @@ public sealed class RenewalNotFoundException : DataRenewException
 
     /// <summary>The renewal asked for.</summary>
     public RenewalId RenewalId { get; }
+}
+
+/// <summary>
+/// The line already has a renewal that has not finished, at a carrier that cannot de-duplicate orders: one renewal per
+/// line at a time there. Wait for it (or resume it, <see cref="RenewalId"/>) before starting another. Such a carrier's
+/// lost answers are settled by reading the line, where two renewals of one line cannot be told apart.
+/// </summary>
+public sealed class RenewalInProgressException : DataRenewException
+{
+    /// <summary>Creates the error.</summary>
+    public RenewalInProgressException(RenewalId renewalId, RenewalState state)
+        : base($"The line already has renewal '{renewalId}' in progress ({state}); wait for it or resume it before starting another on it.")
+    {
+        RenewalId = renewalId;
+        State = state;
+    }
+
+    /// <summary>The unfinished renewal of the line.</summary>
+    public RenewalId RenewalId { get; }
+
+    /// <summary>Where it stands.</summary>
+    public RenewalState State { get; }
 }
 
 /// <summary>

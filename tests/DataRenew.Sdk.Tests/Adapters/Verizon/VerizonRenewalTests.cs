@@ -139,6 +139,33 @@ public sealed class VerizonRenewalTests
     }
 
     [Fact]
+    public async Task A_second_renewal_of_a_line_with_one_in_progress_is_refused_before_any_call_to_the_carrier()
+    {
+        // Its lost answers are settled by reading the line: two renewals of one line could not be told apart there.
+        using var stub = new VerizonStub { PendingPolls = int.MaxValue };
+        await using var host = new VerizonTestHost(stub);
+        var client = host.Client;
+        var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
+        var first = await client.StartRenewalAsync(session, new RenewalRequest(await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct), PaymentMethod.CarrierBilling()), Ct);
+        Assert.Equal(RenewalState.Confirming, first.State);
+        var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
+        var calls = stub.RequestCount;
+
+        var refused = await Assert.ThrowsAsync<RenewalInProgressException>(() => client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct));
+
+        Assert.Equal(first.Id, refused.RenewalId);
+        Assert.Equal(RenewalState.Confirming, refused.State);
+        Assert.Equal(calls, stub.RequestCount);
+        Assert.Equal(1, stub.OrdersReceived);
+
+        // Another line of the account is not held up.
+        var second = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.SecondLine, Ct);
+        var other = await client.StartRenewalAsync(session, new RenewalRequest(await client.CreateQuoteAsync(session, second, new PlanCode("M2M5GB"), Ct), PaymentMethod.CarrierBilling()), Ct);
+        Assert.Equal(RenewalState.Confirming, other.State);
+    }
+
+    [Fact]
     public async Task A_process_that_did_not_send_the_plan_change_finds_it_on_the_device_from_the_journaled_order()
     {
         using var stub = new VerizonStub { PendingPolls = 0 };

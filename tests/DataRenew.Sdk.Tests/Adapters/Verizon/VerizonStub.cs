@@ -107,6 +107,9 @@ public sealed class VerizonStub : IDisposable
 
     public int LoginRequests => Requests("POST", "/session/login").Count;
 
+    /// <summary>Every request received, of any kind.</summary>
+    public int RequestCount => _server.LogEntries.Count;
+
     /// <summary>Requests received, oldest first (method, path, headers, body).</summary>
     public IReadOnlyList<IRequestMessage> Requests(string method, string pathEnd) =>
         _server.LogEntries.Select(e => e.RequestMessage).OfType<IRequestMessage>()
