@@ -348,12 +348,17 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
                 }
             }
 
-            var now = _time.GetUtcNow();
-            var order = response.StatusCode == HttpStatusCode.Accepted
-                ? new CarrierOrder(entry.OrderId, CarrierOrderStatus.Pending)
-                : new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, now);
-            entry.Order = order;
-            return order;
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                var pending = new CarrierOrder(entry.OrderId, CarrierOrderStatus.Pending);
+                entry.Order = pending;
+                return pending;
+            }
+
+            // Applied at once: nothing left to confirm, so nothing to remember (a lookup after a lost journal write
+            // finds it on the line through the journaled order).
+            Forget(entry);
+            return new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
         }
     }
 

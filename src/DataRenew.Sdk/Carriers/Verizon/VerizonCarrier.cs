@@ -200,7 +200,13 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
             if (entry.Sent.Task.IsCompletedSuccessfully)
             {
-                return await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                var read = await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                if (read.Status != CarrierOrderStatus.Pending)
+                {
+                    _orders.TryRemove(renewalId, out _);
+                }
+
+                return read;
             }
         }
 

@@ -300,6 +300,7 @@ public sealed class AttAdapterTests
         Assert.EndsWith("/devices/" + AttStub.Line5Gb.Value, put.Path, StringComparison.Ordinal);
         Assert.Matches("""^\{"ratePlan":"ATT 10GB","effectiveDate":"\d{4}-\d{2}-\d{2}Z"\}$""", put.Body);
         Assert.Equal("ATT 10GB", world.Stub.PlanOf(AttStub.Line5Gb));
+        Assert.Equal(0, ((DataRenew.Sdk.Carriers.Att.AttCarrier)world.Provider).OrdersRemembered);
     }
 
     [Fact]
