@@ -20,8 +20,9 @@ namespace DataRenew.Sdk.Renewal;
 /// <para>
 /// Every operation holds an exclusive lock on the file (retried until <see cref="LockTimeout"/>) and first reads
 /// what other processes appended since, so the version check of <see cref="AppendAsync"/> sees every writer.
-/// The journal keeps every version in memory as well; <see cref="CompactAsync"/> drops renewals that finished
-/// long ago, so a long-running app keeps it (and the file) small.
+/// The journal keeps each renewal's latest version in memory, and where every version's line starts (a history is
+/// read back from the file); <see cref="CompactAsync"/> drops renewals that finished long ago, so a long-running app
+/// keeps it (and the file) small.
 /// </para>
 /// <para>
 /// A compacted file starts with a line naming its generation (<c>#DRJ</c> and 32 hex digits): a process that
@@ -43,7 +44,7 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
     private const int GenerationLength = 5 + 32 + 1;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<RenewalId, List<RenewalRecord>> _renewals = [];
+    private readonly Dictionary<RenewalId, Renewal> _renewals = [];
     private long _validLength;
     private string? _generation;
 
@@ -86,7 +87,7 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         var line = Encode(record);
         await WithFileAsync(file =>
         {
-            var current = _renewals.TryGetValue(record.Id, out var history) ? history[^1].Version : 0;
+            var current = _renewals.TryGetValue(record.Id, out var known) ? known.Last.Version : 0;
             if (record.Version != current + 1)
             {
                 throw new RenewalConflictException(record.Id, record.Version, current);
@@ -101,25 +102,21 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
             file.Position = _validLength;
             file.Write(line);
             file.Flush(flushToDisk: true);
+            Remember(record, _validLength);
             _validLength += line.Length;
-            if (history is null)
-            {
-                _renewals[record.Id] = history = [];
-            }
-
-            history.Add(record);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public Task<RenewalRecord?> GetAsync(RenewalId id, CancellationToken cancellationToken = default) =>
-        WithFileAsync(_ => _renewals.TryGetValue(id, out var history) ? history[^1] : null, cancellationToken);
+        WithFileAsync(_ => _renewals.TryGetValue(id, out var known) ? known.Last : null, cancellationToken);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<RenewalRecord> GetHistoryAsync(RenewalId id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var history = await WithFileAsync(_ => _renewals.TryGetValue(id, out var h) ? h.ToArray() : [], cancellationToken).ConfigureAwait(false);
+        // Only the latest version is kept in memory; earlier ones are read back from their lines.
+        var history = await WithFileAsync(file => _renewals.TryGetValue(id, out var known) ? known.Offsets.Select(offset => ReadAt(file, offset)).ToArray() : [], cancellationToken).ConfigureAwait(false);
         foreach (var record in history)
         {
             yield return record;
@@ -129,7 +126,7 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
     /// <inheritdoc />
     public async IAsyncEnumerable<RenewalRecord> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var unfinished = await WithFileAsync(_ => _renewals.Values.Select(h => h[^1]).Where(r => !r.IsFinal).ToArray(), cancellationToken).ConfigureAwait(false);
+        var unfinished = await WithFileAsync(_ => _renewals.Values.Select(r => r.Last).Where(r => !r.IsFinal).ToArray(), cancellationToken).ConfigureAwait(false);
         foreach (var record in unfinished)
         {
             yield return record;
@@ -145,7 +142,7 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
     /// <returns>How many renewals were dropped.</returns>
     public Task<int> CompactAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default) => WithFileAsync(file =>
     {
-        var dropped = _renewals.Where(p => p.Value[^1] is { IsFinal: true } last && last.UpdatedAt < finishedBefore).Select(p => p.Key).ToHashSet();
+        var dropped = _renewals.Where(p => p.Value.Last is { IsFinal: true } last && last.UpdatedAt < finishedBefore).Select(p => p.Key).ToHashSet();
         if (dropped.Count == 0)
         {
             return 0;
@@ -203,13 +200,8 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         Rewrite(file, compacted.GetBuffer().AsSpan(0, (int)compacted.Length));
         File.Delete(_compactedCopy);
 
-        foreach (var id in dropped)
-        {
-            _renewals.Remove(id);
-        }
-
-        _generation = generation;
-        _validLength = compacted.Length;
+        // Every line moved: read the compacted file afresh (its new generation makes CatchUp do so).
+        CatchUp(file);
         return dropped.Count;
     }, cancellationToken);
 
@@ -380,21 +372,54 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
                 throw new RenewalJournalCorruptedException(FilePath, offset, error);
             }
 
-            var current = _renewals.TryGetValue(record!.Id, out var history) ? history[^1].Version : 0;
+            var current = _renewals.TryGetValue(record!.Id, out var known) ? known.Last.Version : 0;
             if (record.Version != current + 1)
             {
                 throw new RenewalJournalCorruptedException(FilePath, offset, $"version {record.Version} follows version {current}");
             }
 
-            if (history is null)
-            {
-                _renewals[record.Id] = history = [];
-            }
-
-            history.Add(record);
+            Remember(record, offset);
             position += newline + 1;
             _validLength += newline + 1;
         }
+    }
+
+    private void Remember(RenewalRecord record, long offset)
+    {
+        if (_renewals.TryGetValue(record.Id, out var known))
+        {
+            known.Last = record;
+            known.Offsets.Add(offset);
+        }
+        else
+        {
+            _renewals[record.Id] = new Renewal(record, offset);
+        }
+    }
+
+    /// <summary>The record whose line starts at <paramref name="offset"/> (read and checked when it was first seen).</summary>
+    private RenewalRecord ReadAt(FileStream file, long offset)
+    {
+        Span<byte> header = stackalloc byte[HeaderLength];
+        file.Position = offset;
+        file.ReadExactly(header);
+        if (!Utf8Parser.TryParse(header[..LengthDigits], out int length, out _) || length < 0 || length > MaxRecordLength)
+        {
+            throw new RenewalJournalCorruptedException(FilePath, offset, "a record changed under the journal");
+        }
+
+        var line = new byte[HeaderLength + length];
+        header.CopyTo(line);
+        file.ReadExactly(line.AsSpan(HeaderLength));
+        return TryDecode(line, out var record, out _) is { } error ? throw new RenewalJournalCorruptedException(FilePath, offset, error) : record!;
+    }
+
+    /// <summary>What the journal keeps of a renewal in memory: its latest version, and where each version's line starts.</summary>
+    private sealed class Renewal(RenewalRecord last, long offset)
+    {
+        public RenewalRecord Last { get; set; } = last;
+
+        public List<long> Offsets { get; } = [offset];
     }
 
     /// <summary>
