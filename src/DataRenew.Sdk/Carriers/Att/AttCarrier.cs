@@ -355,10 +355,19 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
                 return pending;
             }
 
-            // Applied at once: nothing left to confirm, so nothing to remember (a lookup after a lost journal write
-            // finds it on the line through the journaled order).
-            Forget(entry);
-            return new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
+            // Applied at once. A lookup after a lost journal write finds it on the line through the journaled order,
+            // so it need not be remembered, unless the plan did not change (the line cannot tell then).
+            var completed = new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
+            if (entry.PlanBefore != entry.Plan)
+            {
+                Forget(entry);
+            }
+            else
+            {
+                entry.Order = completed;
+            }
+
+            return completed;
         }
     }
 

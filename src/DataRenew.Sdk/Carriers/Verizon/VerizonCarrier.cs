@@ -201,8 +201,9 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             if (entry.Sent.Task.IsCompletedSuccessfully)
             {
                 var read = await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                if (read.Status != CarrierOrderStatus.Pending)
+                if (read.Status != CarrierOrderStatus.Pending && entry.Plan != entry.PriorPlan)
                 {
+                    // Settled, and the line can tell it again from the journaled order: no need to remember it.
                     _orders.TryRemove(renewalId, out _);
                 }
 
