@@ -316,6 +316,33 @@ public class DataRenewClient
         return await engine.AbandonAsync(renewalId, GatewayFor(provider, record.Payment.Kind), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Registers the app's callback listener with the session's carrier, so that it reports order status changes to
+    /// <paramref name="listenerUrl"/>, where the app hands each delivery to <see cref="Callbacks.ICarrierCallbackHandler"/>.
+    /// What the listener checks (the Verizon style's username and password, the T-Mobile style's hub secret) comes from
+    /// the adapter's options and must be set first.
+    /// </summary>
+    /// <returns>The carrier's id for the registration, when it gives one.</returns>
+    /// <exception cref="DataRenewValidationException">The address is not absolute HTTPS, the carrier sends no callbacks, or the adapter's listener settings are missing.</exception>
+    public virtual async Task<string?> RegisterCallbackListenerAsync(DataRenewSession session, Uri listenerUrl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(listenerUrl);
+        var provider = Carrier(session);
+        if (!listenerUrl.IsAbsoluteUri || listenerUrl.Scheme != Uri.UriSchemeHttps || listenerUrl.UserInfo.Length > 0 || listenerUrl.Fragment.Length > 0)
+        {
+            // The carrier will send order statuses (and, for some, the listener's credentials) there.
+            throw new DataRenewValidationException(nameof(listenerUrl), "The listener must be an absolute https:// address without user information or fragment.");
+        }
+
+        if (!provider.Descriptor.Confirmation.HasFlag(ConfirmationModes.Callback) || provider.CallbackListeners is not { } listeners)
+        {
+            throw new DataRenewValidationException(nameof(session), $"{provider.Descriptor.DisplayName} sends no callbacks; its renewals are confirmed by polling.");
+        }
+
+        return await listeners.RegisterAsync(session.CarrierSession, listenerUrl, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads a renewal from the journal without touching the carrier; <see langword="null"/> when unknown.</summary>
     public virtual Task<RenewalRecord?> GetRenewalAsync(RenewalId renewalId, CancellationToken cancellationToken = default)
         => Engine.Journal.GetAsync(renewalId, cancellationToken);

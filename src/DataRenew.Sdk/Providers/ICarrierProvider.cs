@@ -25,6 +25,20 @@ public interface ICarrierProvider
 
     /// <summary>The carrier's own billing (bill to account), or <see langword="null"/> when it has none.</summary>
     IPaymentGateway? Billing { get; }
+
+    /// <summary>Registering the app's callback listener with the carrier, or <see langword="null"/> when it sends no callbacks.</summary>
+    ICarrierCallbackListeners? CallbackListeners => null;
+}
+
+/// <summary>Registering the app's callback listener with the carrier (see <see cref="Callbacks.ICarrierCallbackHandler"/>).</summary>
+public interface ICarrierCallbackListeners
+{
+    /// <summary>
+    /// Asks the carrier to report order status changes to <paramref name="url"/> (an absolute HTTPS address, checked by the
+    /// client), with whatever the adapter's listener checks on each delivery (credentials, a signing secret) from its options.
+    /// </summary>
+    /// <returns>The carrier's id for the registration, when it gives one.</returns>
+    Task<string?> RegisterAsync(CarrierSession session, Uri url, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Sign-in, the account and its lines.</summary>

@@ -18,7 +18,7 @@ namespace DataRenew.Sdk.Carriers.TMobile;
 /// remain), TMF654 balance buckets for the line and its usage, and renewal as an asynchronous top-up that carries the
 /// payment and an <c>Idempotency-Key</c> the carrier honours.
 /// </summary>
-internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUsage, ICarrierPlanCatalog, ICarrierOrders
+internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUsage, ICarrierPlanCatalog, ICarrierOrders, ICarrierCallbackListeners
 {
     private const string OtpPath = "oauth2/v2/otp";
     private const string CatalogPath = "tmf-api/productCatalogManagement/v4/";
@@ -61,6 +61,23 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     // The payment travels inside the top-up (CollectsPayment): no gateway of the carrier's own.
     public IPaymentGateway? Billing => null;
+
+    public ICarrierCallbackListeners? CallbackListeners => this;
+
+    /// <summary>Registers a hub for top-up events, with the app's own token (events are signed with the hub secret agreed with the carrier).</summary>
+    public async Task<string?> RegisterAsync(CarrierSession session, Uri url, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (string.IsNullOrEmpty(_options.HubSecret))
+        {
+            throw new DataRenewValidationException(nameof(TMobileOptions.HubSecret), "Set T-Mobile HubSecret first: the listener refuses every event it cannot verify with it.");
+        }
+
+        using var message = TMobileConnection.Request(HttpMethod.Post, BalancePath + "hub");
+        message.Content = Json(new TmfHub { Callback = url.AbsoluteUri }, TMobileJson.Default.TmfHub);
+        using var response = await Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        return response.ReadJson(TMobileJson.Default.TmfHub).Id;
+    }
 
     private CarrierHttpClient Http => _connection.Http;
 

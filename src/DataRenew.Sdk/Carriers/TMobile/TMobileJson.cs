@@ -193,6 +193,14 @@ internal sealed class TmfHubEventBody
     public TmfTopup? TopupBalance { get; set; }
 }
 
+/// <summary>A hub (event listener) registration, TMF style: <c>{"callback": url}</c> in, the same with an <c>id</c> back.</summary>
+internal sealed class TmfHub
+{
+    public string? Id { get; set; }
+
+    public string? Callback { get; set; }
+}
+
 internal sealed class TmfOtpRequest
 {
     public string Msisdn { get; set; } = string.Empty;
@@ -200,6 +208,7 @@ internal sealed class TmfOtpRequest
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(TmfError))]
+[JsonSerializable(typeof(TmfHub))]
 [JsonSerializable(typeof(List<TmfBucket>))]
 [JsonSerializable(typeof(List<TmfProductOffering>))]
 [JsonSerializable(typeof(List<TmfPromotion>))]

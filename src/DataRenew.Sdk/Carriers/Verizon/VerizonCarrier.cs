@@ -18,7 +18,7 @@ namespace DataRenew.Sdk.Carriers.Verizon;
 /// plan change confirmed by polling its request id. The carrier has no idempotency key, so the adapter remembers the
 /// request id of every renewal and never sends a second plan change for one.
 /// </summary>
-internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUsage, ICarrierPlanCatalog, ICarrierOrders
+internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUsage, ICarrierPlanCatalog, ICarrierOrders, ICarrierCallbackListeners
 {
     /// <summary>The prefix of an order id the adapter makes up when the carrier shows the plan applied but the request id was lost.</summary>
     internal const string SyntheticOrderPrefix = "verizon-";
@@ -56,6 +56,23 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     public ICarrierOrders Orders => this;
 
     public IPaymentGateway? Billing { get; } = new AccountBillingGateway(CarrierId.Verizon, "vz");
+
+    public ICarrierCallbackListeners? CallbackListeners => this;
+
+    /// <summary>Registers the <c>CarrierService</c> callback with the username and password its deliveries must carry.</summary>
+    public async Task<string?> RegisterAsync(CarrierSession session, Uri url, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (string.IsNullOrEmpty(_options.CallbackUsername) || string.IsNullOrEmpty(_options.CallbackPassword))
+        {
+            throw new DataRenewValidationException(nameof(VerizonOptions.CallbackUsername), "Set Verizon CallbackUsername and CallbackPassword first: the carrier sends them with every callback, and the listener checks them.");
+        }
+
+        var body = new VzCallbackRegistration { Name = "CarrierService", Url = url.AbsoluteUri, Username = _options.CallbackUsername, Password = _options.CallbackPassword };
+        // Registering the same named listener again replaces it: safe to retry.
+        using var response = await SendAsync(session, () => Json(HttpMethod.Post, $"m2m/v1/callbacks/{_account}", body, VerizonJson.Default.VzCallbackRegistration).WithEffect(CarrierRequestEffect.DeduplicatedWrite), cancellationToken).ConfigureAwait(false);
+        return "CarrierService";
+    }
 
     private static CarrierId Carrier => CarrierId.Verizon;
 

@@ -167,6 +167,22 @@ internal sealed class VzPlanChangeRequest
     public string? CurrentServicePlan { get; init; }
 }
 
+/// <summary>A callback listener registration: <c>POST /m2m/v1/callbacks/{accountName}</c>.</summary>
+internal sealed class VzCallbackRegistration
+{
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    [JsonPropertyName("url")]
+    public required string Url { get; init; }
+
+    [JsonPropertyName("username")]
+    public required string Username { get; init; }
+
+    [JsonPropertyName("password")]
+    public required string Password { get; init; }
+}
+
 internal sealed class VzPlanChangeDevice
 {
     [JsonPropertyName("deviceIds")]
@@ -252,6 +268,7 @@ internal sealed class VzFault
     NumberHandling = JsonNumberHandling.AllowReadingFromString,
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(VzLoginRequest))]
+[JsonSerializable(typeof(VzCallbackRegistration))]
 [JsonSerializable(typeof(VzLoginResponse))]
 [JsonSerializable(typeof(VzAccount))]
 [JsonSerializable(typeof(List<VzPlan>))]

@@ -198,6 +198,7 @@ internal sealed class TMobileStub : IDisposable
                 ("GET", "/tmf-api/productCatalogManagement/v4/promotion") => Page(request, Promotions),
                 ("GET", "/tmf-api/prepayBalanceManagement/v4/bucket") => Buckets(request),
                 ("POST", "/tmf-api/prepayBalanceManagement/v4/topupBalance") => CreateTopup(request, out created),
+                ("POST", "/tmf-api/prepayBalanceManagement/v4/hub") => RegisterHub(request),
                 ("GET", var p) when p.StartsWith("/tmf-api/prepayBalanceManagement/v4/topupBalance/", StringComparison.Ordinal) => GetTopup(request, p[(p.LastIndexOf('/') + 1)..]),
                 _ => Reply(404, Error("NOT_FOUND", "No such resource", 404)),
             };
@@ -301,6 +302,25 @@ internal sealed class TMobileStub : IDisposable
         var subscriber = "sub-" + Next();
         _subscriberTokens[subscriber] = Msisdn;
         return Reply(200, $$"""{"access_token":"{{subscriber}}","token_type":"Bearer","expires_in":3600,"scope":"subscriber"}""");
+    }
+
+    /// <summary>Hubs registered (the callback addresses), in order.</summary>
+    public List<string> Hubs { get; } = [];
+
+    private ResponseMessage RegisterHub(IRequestMessage request)
+    {
+        if (!IsApp(request))
+        {
+            return Reply(401, Error("INVALID_TOKEN", "The access token is invalid or expired", 401));
+        }
+
+        if ((string?)JsonNode.Parse(request.Body ?? "{}")?["callback"] is not { Length: > 0 } callback)
+        {
+            return Reply(400, Error("INVALID_CALLBACK", "callback is required", 400));
+        }
+
+        Hubs.Add(callback);
+        return Reply(201, $$"""{"id":"hub-{{Hubs.Count}}","callback":"{{callback}}"}""");
     }
 
     private ResponseMessage Otp(IRequestMessage request)

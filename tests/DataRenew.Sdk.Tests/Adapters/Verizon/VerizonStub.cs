@@ -81,6 +81,7 @@ public sealed class VerizonStub : IDisposable
         Map("^/api/m2m/v1/devices/usage/actions/list$", "POST", req => Guarded(req, session: true, ListUsage));
         Map("^/api/m2m/v1/devices/actions/plan$", "PUT", ChangePlan);
         Map("^/api/m2m/v1/accounts/[^/]+/requests/[^/]+/status$", "GET", req => Guarded(req, session: true, RequestStatus));
+        Map("^/api/m2m/v1/callbacks/[^/]+$", "POST", req => Guarded(req, session: true, RegisterCallback));
     }
 
     /// <summary>The base address the adapter is given (with a path prefix that must be kept).</summary>
@@ -261,6 +262,26 @@ public sealed class VerizonStub : IDisposable
             : Error(400, "UnifiedWebService.REQUEST_FAILED.AccountNotFound", "Account not found.");
 
     private IResponseMessage GetPlans(IRequestMessage req) => Json(200, PlansJson);
+
+    /// <summary>Callback listeners registered, by name (a second registration of a name replaces the first).</summary>
+    public Dictionary<string, JsonNode> CallbackListeners { get; } = new(StringComparer.Ordinal);
+
+    private IResponseMessage RegisterCallback(IRequestMessage req)
+    {
+        if (!req.Path.EndsWith("/" + AccountName, StringComparison.Ordinal))
+        {
+            return Error(400, "UnifiedWebService.REQUEST_FAILED.AccountNotFound", "Account not found.");
+        }
+
+        var body = JsonNode.Parse(req.Body ?? "{}")!;
+        if ((string?)body["name"] is not { Length: > 0 } name || (string?)body["url"] is not { Length: > 0 })
+        {
+            return Error(400, "UnifiedWebService.REQUEST_FAILED.ValidationError", "name and url are required.");
+        }
+
+        CallbackListeners[name] = body;
+        return Json(200, $$"""{"accountName":"{{AccountName}}","serviceName":"{{name}}"}""");
+    }
 
     private IResponseMessage ListDevices(IRequestMessage req)
     {
