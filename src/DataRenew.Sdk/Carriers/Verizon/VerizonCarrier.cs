@@ -29,6 +29,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     private readonly string _account;
     private readonly ConditionalWeakTable<CarrierSession, VerizonSessionState> _sessions = new();
     private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
+    private readonly SettledOrders _settled = new(SettledOrders.DefaultCapacity);
 
     public VerizonCarrier(VerizonOptions options, CarrierHttpClient http, TimeProvider? timeProvider = null)
     {
@@ -153,6 +154,14 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             return await known.Sent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (_settled.Find(request.RenewalId) is { } settled)
+        {
+            // Settled already, and no longer remembered as a live order: still never a second PUT.
+            _orders.TryRemove(new KeyValuePair<RenewalId, OrderEntry>(request.RenewalId, entry));
+            entry.Sent.TrySetResult(settled);
+            return settled;
+        }
+
         try
         {
             var order = await SendPlanChangeAsync(session, request, cancellationToken).ConfigureAwait(false);
@@ -203,11 +212,15 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
                 var read = await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 if (read.Status != CarrierOrderStatus.Pending)
                 {
-                    _orders.TryRemove(renewalId, out _);
+                    Settle(renewalId, read);
                 }
 
                 return read;
             }
+        }
+        else if (_settled.Find(renewalId) is { } settled)
+        {
+            return settled;
         }
 
         // The request id was lost, here or with the process that sent it (the carrier cannot be asked by renewal).
@@ -224,8 +237,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             return null;
         }
 
-        _orders.TryRemove(renewalId, out _);
-        return new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow());
+        return Settle(renewalId, new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow()));
     }
 
     public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
@@ -235,10 +247,21 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         if (read.Status != CarrierOrderStatus.Pending)
         {
             // Settled: the renewal ends now, so its entry is no longer needed (a long-running process must not keep them all).
-            _orders.TryRemove(request.RenewalId, out _);
+            Settle(request.RenewalId, read);
         }
 
         return read;
+    }
+
+    /// <summary>
+    /// A settled order leaves the live map for the bounded memory of settled ones: kept there first, so a submit or a
+    /// lookup of the renewal in between finds one or the other, never neither.
+    /// </summary>
+    private CarrierOrder Settle(RenewalId renewalId, CarrierOrder order)
+    {
+        _settled.Remember(renewalId, order);
+        _orders.TryRemove(renewalId, out _);
+        return order;
     }
 
     /// <summary>Renewals whose plan change this adapter still remembers (for tests: settled ones are forgotten).</summary>
