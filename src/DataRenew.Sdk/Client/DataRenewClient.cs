@@ -224,7 +224,9 @@ public class DataRenewClient
         {
             await foreach (var open in engine.Journal.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (open.Carrier == provider.Descriptor.Id && open.Line.Iccid == quote.Line.Iccid)
+                // The retried start's own renewal, recorded by the first try since the look above, is not another
+                // one: it goes on to the version check below and continues that renewal.
+                if (open.Carrier == provider.Descriptor.Id && open.Line.Iccid == quote.Line.Iccid && open.Id != request.RenewalId)
                 {
                     throw new RenewalInProgressException(open.Id, open.State);
                 }

@@ -32,7 +32,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     private readonly ConcurrentDictionary<RenewalId, SemaphoreSlim> _drivers = new();
     private readonly ConcurrentDictionary<RenewalId, (int Version, long SeenAt)> _leasesSeen = new();
     private readonly ConcurrentDictionary<RenewalId, CallbackInbox> _inboxes = new();
-    private readonly FinishedOrders _finishedOrders = new(capacity: 4096);
+    private readonly RecentEntries<(CarrierId Carrier, string OrderId), RenewalId> _finishedOrders = new(RecentEntries<(CarrierId, string), RenewalId>.DefaultCapacity);
 
     public IRenewalJournal Journal { get; } = journal;
 
@@ -256,12 +256,12 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
 
         if (record.Order is { } order)
         {
-            _finishedOrders.Remember(record.Carrier, order.OrderId, record.Id);
+            _finishedOrders.Remember((record.Carrier, order.OrderId), record.Id);
         }
     }
 
     /// <summary>The renewal a recently finished order of this client belonged to (the last few thousand are kept), or null.</summary>
-    public RenewalId? FinishedRenewalOf(CarrierId carrier, string orderId) => _finishedOrders.Find(carrier, orderId);
+    public RenewalId? FinishedRenewalOf(CarrierId carrier, string orderId) => _finishedOrders.TryFind((carrier, orderId), out var renewal) ? renewal : null;
 
     /// <summary>Under the renewal's gate: applies every posted status to <paramref name="record"/>, the latest version.</summary>
     private async Task<RenewalRecord> ApplyPostedAsync(RenewalRecord record, IProgress<RenewalRecord>? progress)

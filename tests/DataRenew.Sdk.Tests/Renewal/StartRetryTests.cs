@@ -31,6 +31,27 @@ public sealed class StartRetryTests
     }
 
     [Fact]
+    public async Task A_retried_start_that_looked_just_before_the_first_recorded_it_continues_it_at_a_carrier_without_order_keys()
+    {
+        // One renewal per line there; the retry's own renewal is not "another one in progress".
+        var h = new Harness(carrierOptions: new FakeCarrierOptions { DeduplicatesOrders = false });
+        var (session, quote) = await h.QuoteAsync();
+        var request = new RenewalRequest(quote, Harness.Visa) { RenewalId = RenewalId.New() };
+        var first = await h.Client.StartRenewalAsync(session, request, Ct);
+        Assert.Equal(RenewalState.Confirming, first.State);
+
+        // The retry read the journal while the first start's record was still being written, then went on.
+        h.ReadNextBeforeItIsRecorded(request.RenewalId!.Value);
+        var retried = await h.Client.StartRenewalAsync(session, request, Ct);
+        var final = await h.RunAsync(retried.WaitForCompletionAsync(Ct));
+
+        Assert.Equal(first.Id, final.Id);
+        Assert.Equal(RenewalState.Completed, final.State);
+        Assert.Single(h.Payments.Charges);
+        Assert.Single(h.Carrier.SubmittedOrders);
+    }
+
+    [Fact]
     public async Task A_renewal_id_reused_for_another_plan_is_refused_before_any_call()
     {
         var h = new Harness();

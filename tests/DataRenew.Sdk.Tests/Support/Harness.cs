@@ -126,6 +126,28 @@ internal sealed class Harness
         Time.Advance(TimeSpan.FromMinutes(5));
     }
 
+    /// <summary>
+    /// The next read of <paramref name="id"/> answers as if it ran just before the renewal was recorded (it does not
+    /// exist yet): a read racing the first write of a start that is still in flight.
+    /// </summary>
+    public void ReadNextBeforeItIsRecorded(RenewalId id)
+    {
+        lock (_earlyReads)
+        {
+            _earlyReads.Add(id);
+        }
+    }
+
+    private readonly HashSet<RenewalId> _earlyReads = [];
+
+    private bool TakeEarlyRead(RenewalId id)
+    {
+        lock (_earlyReads)
+        {
+            return _earlyReads.Remove(id);
+        }
+    }
+
     public async Task<RenewalRecord[]> HistoryAsync(RenewalId id) => await Journal.GetHistoryAsync(id, Ct).ToArrayAsync(Ct);
 
     /// <summary>Charges of one renewal at the external gateway.</summary>
@@ -223,7 +245,8 @@ internal sealed class Harness
             }
         }
 
-        public Task<RenewalRecord?> GetAsync(RenewalId id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+        public Task<RenewalRecord?> GetAsync(RenewalId id, CancellationToken cancellationToken = default) =>
+            harness.TakeEarlyRead(id) ? Task.FromResult<RenewalRecord?>(null) : inner.GetAsync(id, cancellationToken);
 
         public IAsyncEnumerable<RenewalRecord> GetHistoryAsync(RenewalId id, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(id, cancellationToken);
 

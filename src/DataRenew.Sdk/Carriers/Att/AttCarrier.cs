@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Renewal;
 
 namespace DataRenew.Sdk.Carriers.Att;
 
@@ -27,6 +28,8 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     private readonly ConditionalWeakTable<CarrierSession, Credentials> _sessions = new();
     private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
     private readonly ConcurrentDictionary<string, OrderEntry> _ordersById = new(StringComparer.Ordinal);
+    // Settled orders leave the live map (bounded memory) but still answer a repeated submit or a late lookup.
+    private readonly RecentEntries<RenewalId, CarrierOrder> _settled = new(RecentEntries<RenewalId, CarrierOrder>.DefaultCapacity);
 
     public AttCarrier(AttOptions options, Func<HttpClient> client, TimeProvider? timeProvider = null)
     {
@@ -302,6 +305,13 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
                     new DataRenewErrorDetails(CarrierId.Att));
         }
 
+        if (_settled.TryFind(request.RenewalId, out var settled))
+        {
+            // Settled already, and no longer remembered as a live order: still never a second plan change.
+            Forget(entry);
+            return settled;
+        }
+
         _ordersById[entry.OrderId] = entry;
         var body = new AttPlanChange
         {
@@ -355,19 +365,9 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
                 return pending;
             }
 
-            // Applied at once. A lookup after a lost journal write finds it on the line through the journaled order,
-            // so it need not be remembered, unless the plan did not change (the line cannot tell then).
-            var completed = new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
-            if (entry.PlanBefore != entry.Plan)
-            {
-                Forget(entry);
-            }
-            else
-            {
-                entry.Order = completed;
-            }
-
-            return completed;
+            // Applied at once: nothing left to confirm, so no live order to keep; kept among the settled ones, a lookup
+            // after a lost journal write still finds it (the line cannot, for a renewal to the plan it already had).
+            return Settle(entry, new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow()));
         }
     }
 
@@ -378,7 +378,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
 
         // Not sent from this process (or it restarted), and not told what was ordered: a plan change seen on the line
         // cannot be told from someone else's, so report none; the engine then never resends.
-        return _orders.TryGetValue(renewalId, out var entry) ? entry.Order ?? await LookAfterLostAnswerAsync(login, entry, cancellationToken).ConfigureAwait(false) : null;
+        return _orders.TryGetValue(renewalId, out var entry) ? entry.Order ?? await LookAfterLostAnswerAsync(login, entry, cancellationToken).ConfigureAwait(false) : _settled.TryFind(renewalId, out var settled) ? settled : null;
     }
 
     public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
@@ -386,8 +386,13 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         ArgumentNullException.ThrowIfNull(request);
         var login = CredentialsOf(session);
 
+        if (!_orders.TryGetValue(request.RenewalId, out var known) && _settled.TryFind(request.RenewalId, out var settled))
+        {
+            return settled;
+        }
+
         // Sent by another process (or before a restart): the journaled order says what was asked for and the plan before it.
-        var entry = _orders.TryGetValue(request.RenewalId, out var known) ? known : EntryOf(request);
+        var entry = known ?? EntryOf(request);
         return entry.Order ?? await LookAfterLostAnswerAsync(login, entry, cancellationToken).ConfigureAwait(false);
     }
 
@@ -421,9 +426,8 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         var current = await ReadDeviceAsync(login, entry.Iccid, cancellationToken).ConfigureAwait(false);
         if (current?.Line.CurrentPlan == entry.Plan)
         {
-            // Confirmed: the renewal ends now, so a long-running process need not remember it.
-            Forget(entry);
-            return new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
+            // Confirmed: the renewal ends now, so a long-running process need not remember it as a live order.
+            return Settle(entry, new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow()));
         }
 
         return order;
@@ -448,6 +452,18 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
 
         var order = new CarrierOrder(entry.OrderId, CarrierOrderStatus.Completed, entry.OrderId, _time.GetUtcNow());
         entry.Order = order;
+        return order;
+    }
+
+    /// <summary>
+    /// A settled order leaves the live maps for the bounded memory of settled ones: kept there first, so a submit or a
+    /// lookup of the renewal in between finds one or the other, never neither.
+    /// </summary>
+    private CarrierOrder Settle(OrderEntry entry, CarrierOrder order)
+    {
+        entry.Order = order;
+        _settled.Remember(entry.RenewalId, order);
+        Forget(entry);
         return order;
     }
 

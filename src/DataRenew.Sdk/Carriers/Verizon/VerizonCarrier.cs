@@ -8,6 +8,7 @@ using System.Text.Json.Serialization.Metadata;
 using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Renewal;
 
 namespace DataRenew.Sdk.Carriers.Verizon;
 
@@ -29,6 +30,8 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     private readonly string _account;
     private readonly ConditionalWeakTable<CarrierSession, VerizonSessionState> _sessions = new();
     private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
+    // Settled orders leave the live map (bounded memory) but still answer a repeated submit or a late lookup.
+    private readonly RecentEntries<RenewalId, CarrierOrder> _settled = new(RecentEntries<RenewalId, CarrierOrder>.DefaultCapacity);
 
     public VerizonCarrier(VerizonOptions options, CarrierHttpClient http, TimeProvider? timeProvider = null)
     {
@@ -170,6 +173,14 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             return await known.Sent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (_settled.TryFind(request.RenewalId, out var settled))
+        {
+            // Settled already, and no longer remembered as a live order: still never a second PUT.
+            _orders.TryRemove(new KeyValuePair<RenewalId, OrderEntry>(request.RenewalId, entry));
+            entry.Sent.TrySetResult(settled);
+            return settled;
+        }
+
         try
         {
             var order = await SendPlanChangeAsync(session, request, cancellationToken).ConfigureAwait(false);
@@ -218,14 +229,17 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             if (entry.Sent.Task.IsCompletedSuccessfully)
             {
                 var read = await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                if (read.Status != CarrierOrderStatus.Pending && entry.Plan != entry.PriorPlan)
+                if (read.Status != CarrierOrderStatus.Pending)
                 {
-                    // Settled, and the line can tell it again from the journaled order: no need to remember it.
-                    _orders.TryRemove(renewalId, out _);
+                    Settle(renewalId, read);
                 }
 
                 return read;
             }
+        }
+        else if (_settled.TryFind(renewalId, out var settled))
+        {
+            return settled;
         }
 
         // The request id was lost, here or with the process that sent it (the carrier cannot be asked by renewal).
@@ -242,8 +256,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             return null;
         }
 
-        _orders.TryRemove(renewalId, out _);
-        return new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow());
+        return Settle(renewalId, new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow()));
     }
 
     public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
@@ -253,10 +266,21 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         if (read.Status != CarrierOrderStatus.Pending)
         {
             // Settled: the renewal ends now, so its entry is no longer needed (a long-running process must not keep them all).
-            _orders.TryRemove(request.RenewalId, out _);
+            Settle(request.RenewalId, read);
         }
 
         return read;
+    }
+
+    /// <summary>
+    /// A settled order leaves the live map for the bounded memory of settled ones: kept there first, so a submit or a
+    /// lookup of the renewal in between finds one or the other, never neither.
+    /// </summary>
+    private CarrierOrder Settle(RenewalId renewalId, CarrierOrder order)
+    {
+        _settled.Remember(renewalId, order);
+        _orders.TryRemove(renewalId, out _);
+        return order;
     }
 
     /// <summary>Renewals whose plan change this adapter still remembers (for tests: settled ones are forgotten).</summary>

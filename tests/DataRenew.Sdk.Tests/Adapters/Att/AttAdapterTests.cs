@@ -355,6 +355,31 @@ public sealed class AttAdapterTests
     }
 
     [Fact]
+    public async Task A_plan_change_applied_at_once_is_not_sent_again_and_is_still_found_by_its_renewal()
+    {
+        // 200: applied and forgotten as a live order, yet the same renewal submitted again (or looked up because the
+        // engine's journal write of "Completed" was lost) must not PUT again or be reported as never sent.
+        await using var world = new AttWorld();
+        world.Stub.ScheduleOrders = false;
+        var session = await world.SignInAsync();
+        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == line.CurrentPlan); // a renewal of the plan it has
+        var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
+
+        var first = await world.Provider.Orders.SubmitAsync(session, request, Ct);
+        Assert.Equal(Providers.CarrierOrderStatus.Completed, first.Status);
+        Assert.Equal(0, ((DataRenew.Sdk.Carriers.Att.AttCarrier)world.Provider).OrdersRemembered);
+
+        var found = await world.Provider.Orders.FindByRenewalAsync(session, request, Ct);
+        var second = await world.Provider.Orders.SubmitAsync(session, request, Ct);
+
+        Assert.Equal(first.OrderId, found?.OrderId);
+        Assert.Equal(Providers.CarrierOrderStatus.Completed, found!.Status);
+        Assert.Equal(first.OrderId, second.OrderId);
+        Assert.Equal(1, world.Stub.OrdersReceived);
+    }
+
+    [Fact]
     public async Task A_process_that_did_not_send_the_plan_change_confirms_and_finds_it_from_the_journaled_order()
     {
         await using var first = new AttWorld();

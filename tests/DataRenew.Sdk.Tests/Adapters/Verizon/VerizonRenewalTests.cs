@@ -139,6 +139,30 @@ public sealed class VerizonRenewalTests
     }
 
     [Fact]
+    public async Task A_plan_change_settled_by_a_lookup_is_not_sent_again_and_is_still_found_by_its_renewal()
+    {
+        // The lookup the engine makes when its journal write after the PUT was lost settles (and forgets) the order:
+        // the same renewal submitted again must not PUT again, nor be reported as never sent.
+        using var stub = new VerizonStub { PendingPolls = 0 };
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+        var line = await host.LineAsync(session, VerizonStub.ActiveLine);
+        var request = Order(line, "M2M10GB");
+
+        var first = await host.Carrier.Orders.SubmitAsync(session, request, Ct);
+        var settled = await host.Carrier.Orders.FindByRenewalAsync(session, request, Ct);
+        Assert.Equal(CarrierOrderStatus.Completed, settled?.Status);
+        Assert.Equal(0, ((VerizonCarrier)host.Carrier).OrdersRemembered);
+
+        var second = await host.Carrier.Orders.SubmitAsync(session, request, Ct);
+        var found = await host.Carrier.Orders.FindByRenewalAsync(session, request.RenewalId, line, Ct);
+
+        Assert.Equal(first.OrderId, second.OrderId);
+        Assert.Equal(first.OrderId, found?.OrderId);
+        Assert.Equal(1, stub.OrdersReceived);
+    }
+
+    [Fact]
     public async Task A_second_renewal_of_a_line_with_one_in_progress_is_refused_before_any_call_to_the_carrier()
     {
         // Its lost answers are settled by reading the line: two renewals of one line could not be told apart there.
