@@ -283,11 +283,33 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
     {
         // An unfinished copy: the journal itself was not touched yet.
         File.Delete(_compactedCopy + ".partial");
-        if (File.Exists(_compactedCopy))
+        if (!File.Exists(_compactedCopy))
         {
-            Rewrite(file, File.ReadAllBytes(_compactedCopy));
-            File.Delete(_compactedCopy);
+            return;
         }
+
+        // A journal that already starts with the whole copy was rewritten, and perhaps appended to since (a deletion
+        // of the copy that a power cut undid): rewriting it from the copy again would drop those records.
+        var copy = File.ReadAllBytes(_compactedCopy);
+        if (!StartsWith(file, copy))
+        {
+            Rewrite(file, copy);
+        }
+
+        File.Delete(_compactedCopy);
+    }
+
+    private static bool StartsWith(FileStream file, byte[] prefix)
+    {
+        if (file.Length < prefix.Length)
+        {
+            return false;
+        }
+
+        var head = new byte[prefix.Length];
+        file.Position = 0;
+        file.ReadExactly(head);
+        return head.AsSpan().SequenceEqual(prefix);
     }
 
     private static void Rewrite(FileStream file, ReadOnlySpan<byte> content)

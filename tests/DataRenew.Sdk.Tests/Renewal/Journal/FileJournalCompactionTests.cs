@@ -116,6 +116,25 @@ public sealed class FileJournalCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_copy_that_outlived_its_finished_compaction_does_not_take_away_what_was_appended_after_it()
+    {
+        // As after a power cut that undid the deletion of the copy: the journal was rewritten and appended to since.
+        RenewalId open;
+        using (var journal = new FileRenewalJournal(_directory.Path))
+        {
+            (_, open, _) = await SeedAsync(journal);
+            await journal.CompactAsync(Cut, Ct);
+            var compacted = File.ReadAllBytes(FilePath);
+            await journal.AppendAsync(JournalRecords.Minimal(open, 3, RenewalState.Paid), Ct);
+            File.WriteAllBytes(CopyPath, compacted);
+        }
+
+        using var next = new FileRenewalJournal(_directory.Path);
+        Assert.Equal(3, (await next.GetAsync(open, Ct))!.Version);
+        Assert.False(File.Exists(CopyPath));
+    }
+
+    [Fact]
     public async Task A_compaction_that_crashed_while_writing_its_copy_leaves_the_journal_as_it_was()
     {
         RenewalId old;
