@@ -218,8 +218,9 @@ public class DataRenewClient
 
         // A carrier that cannot de-duplicate orders settles a lost answer by reading the line (it has the plan ordered
         // now, and had another before): two renewals of one line would be indistinguishable there, so one at a time,
-        // checked before any call to the carrier. (Two starts racing in two processes can both pass; the journal has no
-        // per-line key.) A carrier with order keys tells its orders apart: top-ups may run side by side.
+        // checked before any call to the carrier. (Two starts with different ids racing, in one process or two, can both
+        // pass: the journal has no per-line key. Each is still charged and ordered at most once.) A carrier with order
+        // keys tells its orders apart: top-ups may run side by side.
         if (!provider.Descriptor.DeduplicatesOrders)
         {
             await foreach (var open in engine.Journal.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))

@@ -116,7 +116,7 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
     public async IAsyncEnumerable<RenewalRecord> GetHistoryAsync(RenewalId id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Only the latest version is kept in memory; earlier ones are read back from their lines.
-        var history = await WithFileAsync(file => _renewals.TryGetValue(id, out var known) ? known.Offsets.Select(offset => ReadAt(file, offset)).ToArray() : [], cancellationToken).ConfigureAwait(false);
+        var history = await WithFileAsync(file => _renewals.TryGetValue(id, out var known) ? known.Offsets.Select((offset, i) => ReadAt(file, offset, id, i + 1)).ToArray() : [], cancellationToken).ConfigureAwait(false);
         foreach (var record in history)
         {
             yield return record;
@@ -419,8 +419,8 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         }
     }
 
-    /// <summary>The record whose line starts at <paramref name="offset"/> (read and checked when it was first seen).</summary>
-    private RenewalRecord ReadAt(FileStream file, long offset)
+    /// <summary>The record whose line starts at <paramref name="offset"/> (read and checked when it was first seen): that renewal's version, or the file changed under the journal.</summary>
+    private RenewalRecord ReadAt(FileStream file, long offset, RenewalId id, int version)
     {
         Span<byte> header = stackalloc byte[HeaderLength];
         file.Position = offset;
@@ -433,7 +433,12 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         var line = new byte[HeaderLength + length];
         header.CopyTo(line);
         file.ReadExactly(line.AsSpan(HeaderLength));
-        return TryDecode(line, out var record, out _) is { } error ? throw new RenewalJournalCorruptedException(FilePath, offset, error) : record!;
+        if (TryDecode(line, out var record, out _) is { } error)
+        {
+            throw new RenewalJournalCorruptedException(FilePath, offset, error);
+        }
+
+        return record!.Id == id && record.Version == version ? record : throw new RenewalJournalCorruptedException(FilePath, offset, "a record changed under the journal");
     }
 
     /// <summary>What the journal keeps of a renewal in memory: its latest version, and where each version's line starts.</summary>
