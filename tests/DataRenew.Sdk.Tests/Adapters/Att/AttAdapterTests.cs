@@ -189,8 +189,7 @@ public sealed class AttAdapterTests
     public async Task Rate_plans_are_binary_megabytes_with_decimal_string_prices()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
 
         var plans = await world.Provider.Catalog.GetPlansAsync(session, line, Ct);
 
@@ -209,8 +208,7 @@ public sealed class AttAdapterTests
     {
         var time = new FakeTimeProvider(Now);
         await using var world = new AttWorld(time: time);
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
 
         var usage = await world.Provider.Usage.GetUsageAsync(session, line, Ct);
 
@@ -228,8 +226,7 @@ public sealed class AttAdapterTests
     public async Task A_usage_answer_with_a_rate_plan_that_is_no_plan_code_is_an_invalid_answer_not_a_validation_error(string ratePlan)
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         world.Stub.RespondNext(HttpStatusCode.OK, $$"""{"iccid":"8914800000000000014",{{ratePlan}},"ctdDataUsage":1000}""");
 
         var error = await Assert.ThrowsAnyAsync<DataRenewException>(() => world.Provider.Usage.GetUsageAsync(session, line, Ct));
@@ -241,8 +238,7 @@ public sealed class AttAdapterTests
     public async Task A_usage_answer_for_another_device_is_an_invalid_answer_not_this_lines_usage()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         world.Stub.RespondNext(HttpStatusCode.OK, """{"iccid":"8914800000000000022","ratePlan":"ATT 5GB","ctdDataUsage":5}""");
 
         var error = await Record.ExceptionAsync(() => world.Provider.Usage.GetUsageAsync(session, line, Ct));
@@ -275,8 +271,7 @@ public sealed class AttAdapterTests
     public async Task An_out_of_range_allowance_is_an_invalid_answer()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         world.Stub.RespondNext(HttpStatusCode.OK, """{"ratePlans":[{"name":"ATT 5GB","dataAllowanceMb":-5,"priceUsd":"30.00","validityDays":30}]}""");
 
         await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Catalog.GetPlansAsync(session, line, Ct));
@@ -340,8 +335,7 @@ public sealed class AttAdapterTests
     public async Task Submitting_one_renewal_twice_sends_one_plan_change()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == Plan10Gb);
         var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
 
@@ -361,8 +355,7 @@ public sealed class AttAdapterTests
         // engine's journal write of "Completed" was lost) must not PUT again or be reported as never sent.
         await using var world = new AttWorld();
         world.Stub.ScheduleOrders = false;
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == line.CurrentPlan); // a renewal of the plan it has
         var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
 
@@ -420,8 +413,7 @@ public sealed class AttAdapterTests
     public async Task A_plan_change_answered_200_with_a_body_that_is_not_this_devices_confirmation_is_not_claimed_applied(string body, string contentType)
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == Plan10Gb);
         var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
         world.Stub.RespondNext(HttpStatusCode.OK, body, contentType);
@@ -553,8 +545,7 @@ public sealed class AttAdapterTests
     public async Task A_429_without_RetryAfter_on_a_read_is_retried_with_backoff()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         world.Stub.ThrottleNext(2);
 
         var plans = await world.Provider.Catalog.GetPlansAsync(session, line, Ct);
@@ -567,8 +558,7 @@ public sealed class AttAdapterTests
     public async Task A_429_that_persists_surfaces_as_RateLimited_without_RetryAfter()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         world.Stub.ThrottleNext(10);
 
         var ex = await Assert.ThrowsAsync<RateLimitedException>(() => world.Provider.Catalog.GetPlansAsync(session, line, Ct));
@@ -583,8 +573,7 @@ public sealed class AttAdapterTests
     public async Task A_429_with_a_long_RetryAfter_is_handed_to_the_caller_with_it_instead_of_waited_out()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         world.Stub.RespondNext(HttpStatusCode.TooManyRequests, """{"errorMessage":"Rate limit exceeded","errorCode":"10000005"}""", header: ("Retry-After", "120"));
 
         var ex = await Assert.ThrowsAsync<RateLimitedException>(() => world.Provider.Catalog.GetPlansAsync(session, line, Ct));
@@ -597,8 +586,7 @@ public sealed class AttAdapterTests
     public async Task A_throttled_plan_change_is_not_retried_and_may_be_ordered_again()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == Plan10Gb);
         var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
         world.Stub.ThrottleNext(1);
@@ -633,8 +621,7 @@ public sealed class AttAdapterTests
     public async Task Each_error_shape_maps_to_its_typed_error(int status, string body, string contentType, string expected, string? code)
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         world.Stub.RespondNext((HttpStatusCode)status, body.Length == 0 ? null : body, contentType, times: 10);
 
         var ex = await Assert.ThrowsAnyAsync<DataRenewException>(() => world.Provider.Catalog.GetPlansAsync(session, line, Ct));
@@ -666,8 +653,7 @@ public sealed class AttAdapterTests
     public async Task Malformed_JSON_on_a_read_is_an_InvalidCarrierResponse()
     {
         await using var world = new AttWorld();
-        var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!;
+        var (session, line) = await world.SignInToLineAsync();
         world.Stub.RespondNext(HttpStatusCode.OK, """{"ratePlans":[{"name":"ATT 5GB","dataAllow""");
 
         await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Catalog.GetPlansAsync(session, line, Ct));

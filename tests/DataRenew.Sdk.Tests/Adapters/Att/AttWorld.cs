@@ -54,6 +54,13 @@ internal sealed class AttWorld : IAsyncDisposable
 
     public Task<CarrierSession> SignInAsync() => Provider.Accounts.SignInAsync(Credentials, Ct);
 
+    /// <summary>Signs the adapter in and reads the 5 GB line, as most adapter tests begin.</summary>
+    public async Task<(CarrierSession Session, Line Line)> SignInToLineAsync()
+    {
+        var session = await SignInAsync();
+        return (session, (await Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct))!);
+    }
+
     public Task<DataRenewSession> ClientSignInAsync() => Client.SignInAsync(CarrierId.Att, Credentials, Ct);
 
     /// <summary>Calls the stub received after the first <paramref name="skip"/>.</summary>
