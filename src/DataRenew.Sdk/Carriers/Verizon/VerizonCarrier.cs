@@ -165,7 +165,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(request);
-        var entry = new OrderEntry(request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan);
+        var entry = new OrderEntry(OrderedPlan.Of(request));
         var known = _orders.GetOrAdd(request.RenewalId, entry);
         if (!ReferenceEquals(known, entry))
         {
@@ -213,10 +213,10 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     public Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return FindAsync(session, request.RenewalId, new OrderEntry(request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan), cancellationToken);
+        return FindAsync(session, request.RenewalId, OrderedPlan.Of(request), cancellationToken);
     }
 
-    private async Task<CarrierOrder?> FindAsync(CarrierSession session, RenewalId renewalId, OrderEntry? journaled, CancellationToken cancellationToken)
+    private async Task<CarrierOrder?> FindAsync(CarrierSession session, RenewalId renewalId, OrderedPlan? journaled, CancellationToken cancellationToken)
     {
         if (_orders.TryGetValue(renewalId, out var entry))
         {
@@ -244,7 +244,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
         // The request id was lost, here or with the process that sent it (the carrier cannot be asked by renewal).
         // The device tells only when the plan moved to the ordered one from another; unknown without the journaled order.
-        var ordered = entry ?? journaled;
+        var ordered = entry?.Ordered ?? journaled;
         if (ordered is null || ordered.Plan == ordered.PriorPlan)
         {
             return null;
@@ -562,14 +562,16 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     }
 
     /// <summary>What the adapter remembers of a renewal's plan change: the answer (request id) or that it was lost.</summary>
-    private sealed class OrderEntry(Iccid iccid, PlanCode plan, PlanCode priorPlan)
+    private sealed class OrderEntry(OrderedPlan ordered)
     {
-        public Iccid Iccid { get; } = iccid;
-
-        public PlanCode Plan { get; } = plan;
-
-        public PlanCode PriorPlan { get; } = priorPlan;
+        public OrderedPlan Ordered { get; } = ordered;
 
         public TaskCompletionSource<CarrierOrder> Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>What a renewal ordered for which device, and the plan the device had: all the device can confirm.</summary>
+    private sealed record OrderedPlan(Iccid Iccid, PlanCode Plan, PlanCode PriorPlan)
+    {
+        public static OrderedPlan Of(CarrierOrderRequest request) => new(request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan);
     }
 }
