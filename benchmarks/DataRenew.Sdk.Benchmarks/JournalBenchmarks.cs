@@ -17,7 +17,7 @@ internal static class JournalSample
         State = RenewalState.Confirming,
         Carrier = CarrierId.Fake,
         AccountId = FakeCarrierSeed.AccountId,
-        Line = new Line(FakeCarrierSeed.PhysicalIccid, FakeCarrierSeed.PhysicalNumber, SimKind.Physical, LineStatus.Active, FakeCarrierSeed.Plan5Gb.Code),
+        Line = new Line(FakeCarrierSeed.PhysicalLine, SimKind.Physical, LineStatus.Active, FakeCarrierSeed.Plan5Gb.Code) { Iccid = FakeCarrierSeed.PhysicalIccid, PhoneNumber = FakeCarrierSeed.PhysicalNumber },
         Plan = FakeCarrierSeed.Plan10Gb,
         Price = Money.Usd(40.00m),
         Payment = new PaymentMethodSummary(PaymentMethodKind.CreditCard, CardBrand.Visa, "4242"),

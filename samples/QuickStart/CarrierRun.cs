@@ -54,9 +54,9 @@ internal static class CarrierRun
 
         Screen.SignedIn(session);
 
-        // 2. The line (SignIn:Iccid, or the first one), its plan and usage.
-        var iccid = signIn["Iccid"];
-        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => iccid is null || l.Iccid.Value == iccid, ct);
+        // 2. The line (SignIn:Line, its id or ICCID, or else the first one), its plan and usage.
+        var wanted = signIn["Line"];
+        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => wanted is null || l.Id.Value == wanted || l.Iccid?.Value == wanted, ct);
         var overview = await client.GetLineOverviewAsync(session, line, ct);
         Screen.Overview(overview);
 

@@ -22,7 +22,7 @@ internal static class Screen
         var usage = overview.Usage;
         var line = overview.Line;
         Heading("2  Your line");
-        Console.WriteLine($"   {(line.SimKind == SimKind.ESim ? "eSIM" : "SIM")} {line.Iccid.ToMaskedString()}   number {line.PhoneNumber?.ToString() ?? "—"}   {line.Status}");
+        Console.WriteLine($"   {(line.SimKind == SimKind.ESim ? "eSIM" : "SIM")} {line.Id.ToMaskedString()}   number {line.PhoneNumber?.ToString() ?? "—"}   {line.Status}");
         Console.WriteLine($"   Plan      {overview.CurrentPlan?.Name ?? line.CurrentPlan.Value}   {overview.CurrentPlan?.Price.ToString() ?? string.Empty}");
         Console.WriteLine($"   Used      {Bar(usage.FractionUsed)} {usage.Used} of {usage.Allowance}");
         Console.WriteLine($"   Left      {usage.Remaining}, until {Date(usage.CycleEnd)} ({DaysLeft(usage.CycleEnd, usage.AsOf)})");

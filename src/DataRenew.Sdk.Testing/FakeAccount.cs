@@ -29,21 +29,41 @@ public sealed class FakeAccount
 
     internal List<FakeLine> Lines { get; } = [];
 
-    /// <summary>Adds a line whose current cycle started some days ago.</summary>
-    /// <param name="iccid">The SIM.</param>
+    /// <summary>Adds a SIM addressed by its ICCID, whose current cycle started some days ago.</summary>
+    /// <param name="iccid">The SIM; the line's id is its digits.</param>
     /// <param name="phoneNumber">The number; eSIM lines sign in with it.</param>
     /// <param name="simKind">Physical or eSIM.</param>
     /// <param name="plan">The plan it has (its allowance is the cycle's).</param>
     /// <param name="used">Data used so far in the cycle.</param>
     /// <param name="cycleStartedDaysAgo">How many days ago the cycle began.</param>
     /// <param name="status">The line's state.</param>
-    public FakeAccount AddLine(Iccid iccid, PhoneNumber? phoneNumber, SimKind simKind, Plan plan, DataAmount used = default, int cycleStartedDaysAgo = 10, LineStatus status = LineStatus.Active)
+    public FakeAccount AddLine(Iccid iccid, PhoneNumber? phoneNumber, SimKind simKind, Plan plan, DataAmount used = default, int cycleStartedDaysAgo = 10, LineStatus status = LineStatus.Active) =>
+        AddLine(LineId.Of(iccid), iccid, phoneNumber, simKind, plan, used, cycleStartedDaysAgo, status);
+
+    /// <summary>
+    /// Adds a line addressed by any id of the carrier's (a number, an opaque id), with or without an ICCID, whose current
+    /// cycle started some days ago.
+    /// </summary>
+    /// <param name="id">What the carrier addresses the line by.</param>
+    /// <param name="iccid">The SIM's ICCID, when the carrier reports one.</param>
+    /// <param name="phoneNumber">The number; eSIM lines sign in with it.</param>
+    /// <param name="simKind">Physical or eSIM.</param>
+    /// <param name="plan">The plan it has (its allowance is the cycle's).</param>
+    /// <param name="used">Data used so far in the cycle.</param>
+    /// <param name="cycleStartedDaysAgo">How many days ago the cycle began.</param>
+    /// <param name="status">The line's state.</param>
+    public FakeAccount AddLine(LineId id, Iccid? iccid, PhoneNumber? phoneNumber, SimKind simKind, Plan plan, DataAmount used = default, int cycleStartedDaysAgo = 10, LineStatus status = LineStatus.Active)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        if (id.Value.Length == 0)
+        {
+            throw new ArgumentException("A line needs an id.", nameof(id));
+        }
+
         lock (_carrier.Gate)
         {
             var start = _carrier.Time.GetUtcNow().AddDays(-cycleStartedDaysAgo);
-            Lines.Add(new FakeLine(iccid, phoneNumber, simKind, status, plan.Code, plan.Data, used, start, start.AddDays(plan.ValidityDays)));
+            Lines.Add(new FakeLine(id, iccid, phoneNumber, simKind, status, plan.Code, plan.Data, used, start, start.AddDays(plan.ValidityDays)));
         }
 
         _carrier.AddPlan(plan);
@@ -51,9 +71,11 @@ public sealed class FakeAccount
     }
 }
 
-internal sealed class FakeLine(Iccid iccid, PhoneNumber? number, SimKind simKind, LineStatus status, PlanCode plan, DataAmount allowance, DataAmount used, DateTimeOffset cycleStart, DateTimeOffset cycleEnd)
+internal sealed class FakeLine(LineId id, Iccid? iccid, PhoneNumber? number, SimKind simKind, LineStatus status, PlanCode plan, DataAmount allowance, DataAmount used, DateTimeOffset cycleStart, DateTimeOffset cycleEnd)
 {
-    public Iccid Iccid { get; } = iccid;
+    public LineId Id { get; } = id;
+
+    public Iccid? Iccid { get; } = iccid;
 
     public PhoneNumber? Number { get; } = number;
 
@@ -80,5 +102,5 @@ internal sealed class FakeLine(Iccid iccid, PhoneNumber? number, SimKind simKind
         CycleEnd = now.AddDays(plan.ValidityDays);
     }
 
-    public Line ToLine() => new(Iccid, Number, SimKind, Status, Plan);
+    public Line ToLine() => new(Id, SimKind, Status, Plan) { Iccid = Iccid, PhoneNumber = Number };
 }

@@ -81,11 +81,11 @@ public sealed record FakeOrderScript
 /// <summary>An order as the fake carrier recorded it.</summary>
 /// <param name="OrderId">The carrier's id.</param>
 /// <param name="RenewalId">The renewal it was made for.</param>
-/// <param name="Iccid">The line.</param>
+/// <param name="Line">The line.</param>
 /// <param name="Plan">The plan ordered.</param>
 /// <param name="Amount">The amount paid.</param>
 /// <param name="Status">The order's status.</param>
-public sealed record FakeOrder(string OrderId, RenewalId RenewalId, Iccid Iccid, PlanCode Plan, Money Amount, CarrierOrderStatus Status);
+public sealed record FakeOrder(string OrderId, RenewalId RenewalId, LineId Line, PlanCode Plan, Money Amount, CarrierOrderStatus Status);
 
 /// <summary>Options of a <see cref="FakeCarrier"/>.</summary>
 public sealed class FakeCarrierOptions
@@ -304,23 +304,23 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     }
 
     /// <summary>Adds data use to a line's current cycle.</summary>
-    public FakeCarrier RecordUsage(Iccid iccid, DataAmount used)
+    public FakeCarrier RecordUsage(LineId line, DataAmount used)
     {
         lock (_gate)
         {
-            var line = FindLine(iccid);
-            line.Used += used;
+            var state = FindLine(line);
+            state.Used += used;
         }
 
         return this;
     }
 
     /// <summary>The plan a line has now.</summary>
-    public PlanCode CurrentPlanOf(Iccid iccid)
+    public PlanCode CurrentPlanOf(LineId line)
     {
         lock (_gate)
         {
-            return FindLine(iccid).Plan;
+            return FindLine(line).Plan;
         }
     }
 
@@ -424,7 +424,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<LineListingEntry> GetLinesAsync(CarrierSession session, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await _log.EnterAsync(FakeCarrierOperation.GetLines, cancellationToken).ConfigureAwait(false);
         Line[] lines;
@@ -442,13 +442,13 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     }
 
     /// <inheritdoc />
-    public async Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default)
+    public async Task<Line?> FindLineAsync(CarrierSession session, LineId id, CancellationToken cancellationToken = default)
     {
         await _log.EnterAsync(FakeCarrierOperation.FindLine, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             var (account, subscriber) = Authorize(session);
-            return account.Lines.Find(l => l.Iccid == iccid && (subscriber is null || l.Number == subscriber))?.ToLine();
+            return account.Lines.Find(l => l.Id == id && (subscriber is null || l.Number == subscriber))?.ToLine();
         }
     }
 
@@ -461,7 +461,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         await _log.EnterAsync(FakeCarrierOperation.GetUsage, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            var state = AuthorizedLine(session, line.Iccid);
+            var state = AuthorizedLine(session, line.Id);
             return new UsageSnapshot(state.Used, state.Allowance, state.CycleStart, state.CycleEnd, _time.GetUtcNow() - UsageStaleness, state.CycleEnd);
         }
     }
@@ -475,7 +475,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         await _log.EnterAsync(FakeCarrierOperation.GetPlans, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            AuthorizedLine(session, line.Iccid);
+            AuthorizedLine(session, line.Id);
             return _plans.ToArray();
         }
     }
@@ -487,7 +487,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         await _log.EnterAsync(FakeCarrierOperation.GetPromotions, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            AuthorizedLine(session, line.Iccid);
+            AuthorizedLine(session, line.Id);
             return _promotions.ToArray();
         }
     }
@@ -502,10 +502,10 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         CarrierOrder result;
         lock (_gate)
         {
-            var line = AuthorizedLine(session, request.Line.Iccid);
+            var line = AuthorizedLine(session, request.Line.Id);
             if (HonourIdempotencyKeys && _orders.Find(o => o.RenewalId == request.RenewalId) is { } existing)
             {
-                return existing.Plan.Code == request.Plan.Code && existing.Line.Iccid == request.Line.Iccid
+                return existing.Plan.Code == request.Plan.Code && existing.Line.Id == request.Line.Id
                     ? existing.ToCarrierOrder()
                     : throw new DataRenewException("This renewal id was used for another order.", Details(409, "IDEMPOTENCY_MISMATCH"));
             }
@@ -604,16 +604,16 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
             : throw AuthFailed("SessionToken.Expired", "The session is not valid; sign in again.", locked: false);
     }
 
-    private FakeLine AuthorizedLine(CarrierSession session, Iccid iccid)
+    private FakeLine AuthorizedLine(CarrierSession session, LineId id)
     {
         var (account, subscriber) = Authorize(session);
-        var line = account.Lines.Find(l => l.Iccid == iccid && (subscriber is null || l.Number == subscriber));
+        var line = account.Lines.Find(l => l.Id == id && (subscriber is null || l.Number == subscriber));
         return line ?? throw new DataRenewException("The line is not on this account.", Details(404, "DeviceNotFound"));
     }
 
-    private FakeLine FindLine(Iccid iccid) =>
-        _accountsByUser.Values.SelectMany(a => a.Lines).FirstOrDefault(l => l.Iccid == iccid)
-        ?? throw new InvalidOperationException($"No line {iccid} is seeded.");
+    private FakeLine FindLine(LineId id) =>
+        _accountsByUser.Values.SelectMany(a => a.Lines).FirstOrDefault(l => l.Id == id)
+        ?? throw new InvalidOperationException($"No line {id} is seeded.");
 
     private FakeAccount? FindAccountByNumber(PhoneNumber number) =>
         _accountsByUser.Values.FirstOrDefault(a => a.Lines.Exists(l => l.Number == number));
@@ -654,6 +654,6 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
             Status == CarrierOrderStatus.Failed ? Script.Reason : null,
             Status == CarrierOrderStatus.Failed ? Script.FailureCode : null);
 
-        public FakeOrder ToFake() => new(OrderId, RenewalId, Line.Iccid, Plan.Code, Amount, Status);
+        public FakeOrder ToFake() => new(OrderId, RenewalId, Line.Id, Plan.Code, Amount, Status);
     }
 }

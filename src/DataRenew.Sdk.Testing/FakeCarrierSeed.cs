@@ -19,11 +19,17 @@ public static class FakeCarrierSeed
     /// <summary>The physical SIM's ICCID.</summary>
     public static Iccid PhysicalIccid { get; } = Iccid.Parse("8914800000000000014");
 
+    /// <summary>The physical SIM's line id (its ICCID's digits).</summary>
+    public static LineId PhysicalLine { get; } = LineId.Of(PhysicalIccid);
+
     /// <summary>The physical SIM's number.</summary>
     public static PhoneNumber PhysicalNumber { get; } = PhoneNumber.Parse("(202) 555-0188");
 
     /// <summary>The eSIM's ICCID.</summary>
     public static Iccid ESimIccid { get; } = Iccid.Parse("8914800000000000022");
+
+    /// <summary>The eSIM's line id (its ICCID's digits).</summary>
+    public static LineId ESimLine { get; } = LineId.Of(ESimIccid);
 
     /// <summary>The number the eSIM is bound to (sign in with a one-time code).</summary>
     public static PhoneNumber ESimNumber { get; } = PhoneNumber.Parse("+1 202 555 0143");

@@ -113,14 +113,15 @@ public class DataRenewClient
         return await OpenAsync(provider, session, "one-time code", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The lines of the signed-in account (or the one line of a number signed in with a code).</summary>
-    public virtual async IAsyncEnumerable<Line> GetLinesAsync(DataRenewSession session, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The lines of the signed-in account (or the one line of a number signed in with a code), read page by page as they
+    /// are enumerated. Anything the carrier lists that cannot be made a line is in <see cref="LineListing.Problems"/>
+    /// and logged once; the other lines still come.
+    /// </summary>
+    public virtual LineListing GetLinesAsync(DataRenewSession session, CancellationToken cancellationToken = default)
     {
         var provider = Carrier(session);
-        await foreach (var line in provider.Accounts.GetLinesAsync(session.CarrierSession, cancellationToken).ConfigureAwait(false))
-        {
-            yield return line;
-        }
+        return new LineListing(provider.Accounts.GetLinesAsync(session.CarrierSession, cancellationToken), problem => Log.LineUnreadable(_logger, problem.Carrier, problem.MaskedIdentifier, problem.Reason));
     }
 
     /// <summary>Step 2: the line's plan, data used and left, cycle end and next charge date, as of when the carrier measured them.</summary>
@@ -159,14 +160,14 @@ public class DataRenewClient
         }
 
         var provider = Carrier(session);
-        line = await CurrentLineAsync(provider, session, line.Iccid, cancellationToken).ConfigureAwait(false);
+        line = await CurrentLineAsync(provider, session, line.Id, cancellationToken).ConfigureAwait(false);
         EnsureRenewable(provider, line);
         var options = await OptionsAsync(provider, session, line, cancellationToken).ConfigureAwait(false);
         var option = options.FirstOrDefault(o => o.Plan.Code == plan)
             ?? throw new DataRenewValidationException(nameof(plan), $"{provider.Descriptor.DisplayName} does not offer plan '{plan}' for this line.");
         var now = _time.GetUtcNow();
         var quote = new RenewalQuote(provider.Descriptor.Id, line, option, now, now + _options.QuoteLifetime);
-        Log.Quoted(_logger, plan, quote.Price, line.Iccid.ToMaskedString(), quote.ExpiresAt);
+        Log.Quoted(_logger, plan, quote.Price, line.Id.ToMaskedString(), quote.ExpiresAt);
         return quote;
     }
 
@@ -207,7 +208,7 @@ public class DataRenewClient
         if (request.RenewalId is { } requestedId && await engine.Journal.GetAsync(requestedId, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             // The app retried a start whose outcome it did not see: continue that renewal, never a second one.
-            if (existing.Carrier != provider.Descriptor.Id || existing.AccountId != session.Account.AccountId || existing.Line.Iccid != quote.Line.Iccid
+            if (existing.Carrier != provider.Descriptor.Id || existing.AccountId != session.Account.AccountId || existing.Line.Id != quote.Line.Id
                 || existing.Plan.Code != quote.Plan.Code || existing.Price != quote.Price || existing.Payment != request.PaymentMethod.Summary)
             {
                 throw new DataRenewValidationException("request.RenewalId", $"Renewal '{requestedId}' already exists for another line, plan, price or payment method; use a new id.");
@@ -227,14 +228,14 @@ public class DataRenewClient
             {
                 // The retried start's own renewal, recorded by the first try since the look above, is not another
                 // one: it goes on to the version check below and continues that renewal.
-                if (open.Carrier == provider.Descriptor.Id && open.Line.Iccid == quote.Line.Iccid && open.Id != request.RenewalId)
+                if (open.Carrier == provider.Descriptor.Id && open.Line.Id == quote.Line.Id && open.Id != request.RenewalId)
                 {
                     throw new RenewalInProgressException(open.Id, open.State);
                 }
             }
         }
 
-        var line = await CurrentLineAsync(provider, session, quote.Line.Iccid, cancellationToken).ConfigureAwait(false);
+        var line = await CurrentLineAsync(provider, session, quote.Line.Id, cancellationToken).ConfigureAwait(false);
         EnsureRenewable(provider, line);
         await EnsureOfferHoldsAsync(provider, session, quote, line, cancellationToken).ConfigureAwait(false);
 
@@ -297,7 +298,7 @@ public class DataRenewClient
             return operation;
         }
 
-        await CurrentLineAsync(provider, session, record.Line.Iccid, cancellationToken).ConfigureAwait(false);
+        await CurrentLineAsync(provider, session, record.Line.Id, cancellationToken).ConfigureAwait(false);
         return await HandOverAsync(operation, cancellationToken).ConfigureAwait(false);
     }
 
@@ -535,9 +536,9 @@ public class DataRenewClient
         ? provider.Billing ?? throw new DataRenewValidationException("request.PaymentMethod", $"{provider.Descriptor.DisplayName} has no carrier billing.")
         : _paymentGateway ?? throw new DataRenewValidationException("request.PaymentMethod", "No payment gateway is registered for card and wallet payments; register one with AddDataRenew().UsePaymentGateway(...).");
 
-    private static async Task<Line> CurrentLineAsync(ICarrierProvider provider, DataRenewSession session, Iccid iccid, CancellationToken cancellationToken) =>
-        await provider.Accounts.FindLineAsync(session.CarrierSession, iccid, cancellationToken).ConfigureAwait(false)
-        ?? throw new DataRenewValidationException("line", $"Line {iccid.ToMaskedString()} is not on the signed-in account (or not the number this session signed in with).");
+    private static async Task<Line> CurrentLineAsync(ICarrierProvider provider, DataRenewSession session, LineId id, CancellationToken cancellationToken) =>
+        await provider.Accounts.FindLineAsync(session.CarrierSession, id, cancellationToken).ConfigureAwait(false)
+        ?? throw new DataRenewValidationException("line", $"Line {id.ToMaskedString()} is not on the signed-in account (or not the number this session signed in with).");
 
     private static void EnsureRenewable(ICarrierProvider provider, Line line)
     {

@@ -15,14 +15,17 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Information, "One-time code requested at {Carrier} for {MaskedPhone}")]
     public static partial void OneTimeCodeRequested(ILogger logger, CarrierId carrier, string maskedPhone);
 
-    [LoggerMessage(1003, LogLevel.Information, "Quoted {PlanCode} at {Price} for line {MaskedIccid}, valid until {ExpiresAt:O}")]
-    public static partial void Quoted(ILogger logger, PlanCode planCode, Money price, string maskedIccid, DateTimeOffset expiresAt);
+    [LoggerMessage(1003, LogLevel.Information, "Quoted {PlanCode} at {Price} for line {MaskedLineId}, valid until {ExpiresAt:O}")]
+    public static partial void Quoted(ILogger logger, PlanCode planCode, Money price, string maskedLineId, DateTimeOffset expiresAt);
+
+    [LoggerMessage(1005, LogLevel.Warning, "{Carrier} listed an entry that is not a line it can be asked about ({MaskedIdentifier}): {Reason}")]
+    public static partial void LineUnreadable(ILogger logger, CarrierId carrier, string? maskedIdentifier, string reason);
 
     [LoggerMessage(1004, LogLevel.Warning, "Quote for {PlanCode} refused: {Reason}")]
     public static partial void QuoteRefused(ILogger logger, PlanCode planCode, QuoteInvalidReason reason);
 
-    [LoggerMessage(2001, LogLevel.Information, "Renewal {RenewalId} started at {Carrier}: line {MaskedIccid} to {PlanCode} for {Price}")]
-    public static partial void RenewalStarted(ILogger logger, RenewalId renewalId, CarrierId carrier, string maskedIccid, PlanCode planCode, Money price);
+    [LoggerMessage(2001, LogLevel.Information, "Renewal {RenewalId} started at {Carrier}: line {MaskedLineId} to {PlanCode} for {Price}")]
+    public static partial void RenewalStarted(ILogger logger, RenewalId renewalId, CarrierId carrier, string maskedLineId, PlanCode planCode, Money price);
 
     [LoggerMessage(2002, LogLevel.Information, "Renewal {RenewalId} is {State} (version {Version})")]
     public static partial void StateChanged(ILogger logger, RenewalId renewalId, RenewalState state, int version);

@@ -1,17 +1,41 @@
 namespace DataRenew.Sdk;
 
 /// <summary>
-/// A SIM's Integrated Circuit Card Identifier (ITU-T E.118): 19 or 20 digits beginning with <c>89</c>,
-/// with a valid Luhn check digit. Spaces and dashes between groups are accepted when parsing.
+/// A SIM's Integrated Circuit Card Identifier. What a person types is checked strictly (<see cref="Parse"/>: ITU-T
+/// E.118, 19 or 20 digits beginning with <c>89</c> with a valid Luhn check digit); what a carrier reports is taken as
+/// the carrier's (<see cref="TryFromCarrier"/>): the structure is operator-specific, some platforms drop the check digit,
+/// and a digit that fails the check is a fact (<see cref="HasValidCheckDigit"/>), never a reason to refuse the SIM.
 /// </summary>
 public readonly struct Iccid : IEquatable<Iccid>
 {
+    /// <summary>The longest ICCID a carrier may report, in characters (GSM 11.11's 10 octets are 20 digits; some platforms pad).</summary>
+    public const int MaxCarrierLength = 32;
+
     private readonly string? _value;
 
     private Iccid(string value) => _value = value;
 
-    /// <summary>The digits.</summary>
+    /// <summary>The digits (or, as a carrier reported it, the characters).</summary>
     public string Value => _value ?? string.Empty;
+
+    /// <summary>
+    /// Whether the value is an E.118 ICCID with a valid Luhn check digit (19 or 20 digits starting with 89). Always
+    /// <see langword="true"/> for a parsed one; a carrier's may not be.
+    /// </summary>
+    public bool HasValidCheckDigit => Value.Length is 19 or 20 && Value.StartsWith("89", StringComparison.Ordinal) && Value.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0 && Luhn.IsValid(Value);
+
+    /// <summary>
+    /// Takes an ICCID as a carrier reported it: trimmed, 1 to <see cref="MaxCarrierLength"/> ASCII letters or digits
+    /// (hex padding such as a trailing <c>F</c> is kept). No check digit, prefix or length rule applies.
+    /// </summary>
+    /// <returns><see langword="false"/> when the text is empty or holds anything else (it is then no ICCID at all).</returns>
+    public static bool TryFromCarrier(string? text, out Iccid iccid)
+    {
+        var value = text?.Trim();
+        var valid = !string.IsNullOrEmpty(value) && value.Length <= MaxCarrierLength && value.All(char.IsAsciiLetterOrDigit);
+        iccid = valid ? new Iccid(value!) : default;
+        return valid;
+    }
 
     /// <summary>Parses an ICCID.</summary>
     /// <exception cref="DataRenewValidationException">It is not 19–20 digits starting with 89 with a valid check digit.</exception>

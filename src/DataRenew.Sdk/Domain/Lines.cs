@@ -56,24 +56,34 @@ public sealed record Account
     public override string ToString() => $"{DisplayName} ({MaskedAccountId}) at {Carrier}";
 }
 
-/// <summary>A mobile line: a SIM (physical or eSIM) and, usually, a phone number.</summary>
+/// <summary>
+/// A mobile line, identified by what its carrier addresses it by (<see cref="Id"/>). The ICCID, the phone number, the
+/// SIM kind, the status and the plan are facts the carrier may or may not report: an eSIM or a virtual number may have
+/// no ICCID in the carrier's API at all, and a listing may not carry the number.
+/// </summary>
 public sealed record Line
 {
     /// <summary>Creates a line.</summary>
-    public Line(Iccid iccid, PhoneNumber? phoneNumber, SimKind simKind, LineStatus status, PlanCode currentPlan)
+    /// <param name="id">The carrier's id for the line.</param>
+    /// <param name="simKind">Physical SIM or eSIM.</param>
+    /// <param name="status">The state of the line.</param>
+    /// <param name="currentPlan">The plan it has now; <see langword="default"/> when the carrier did not say.</param>
+    public Line(LineId id, SimKind simKind, LineStatus status, PlanCode currentPlan)
     {
-        Iccid = iccid.Value.Length == 0 ? throw new DataRenewValidationException(nameof(iccid), "A line needs an ICCID.") : iccid;
-        PhoneNumber = phoneNumber;
+        Id = id.Value.Length == 0 ? throw new DataRenewValidationException(nameof(id), "A line needs the carrier's id for it.") : id;
         SimKind = simKind;
         Status = status;
         CurrentPlan = currentPlan;
     }
 
-    /// <summary>The SIM's ICCID, which identifies the line to the SDK.</summary>
-    public Iccid Iccid { get; }
+    /// <summary>What the carrier addresses the line by; the SDK keys lines on it.</summary>
+    public LineId Id { get; }
+
+    /// <summary>The SIM's ICCID, when the carrier reports one (as reported: see <see cref="Iccid.HasValidCheckDigit"/>).</summary>
+    public Iccid? Iccid { get; init; }
 
     /// <summary>The phone number, when the carrier reports one.</summary>
-    public PhoneNumber? PhoneNumber { get; }
+    public PhoneNumber? PhoneNumber { get; init; }
 
     /// <summary>Physical SIM or eSIM.</summary>
     public SimKind SimKind { get; }
@@ -81,12 +91,12 @@ public sealed record Line
     /// <summary>The state of the line.</summary>
     public LineStatus Status { get; }
 
-    /// <summary>The plan the line has now.</summary>
+    /// <summary>The plan the line has now; <see langword="default"/> (empty) when the carrier did not say.</summary>
     public PlanCode CurrentPlan { get; }
 
-    /// <summary>The line with its ICCID and number masked, for logs.</summary>
+    /// <summary>The line with its id and number masked, for logs.</summary>
     public override string ToString() =>
-        $"{(SimKind == SimKind.ESim ? "eSIM" : "SIM")} {Iccid.ToMaskedString()} ({PhoneNumber?.ToMaskedString() ?? "no number"}), {Status}, plan {CurrentPlan}";
+        $"{(SimKind == SimKind.ESim ? "eSIM" : "SIM")} line {Id.ToMaskedString()} ({PhoneNumber?.ToMaskedString() ?? "no number"}), {Status}, plan {(CurrentPlan.Value.Length > 0 ? CurrentPlan.Value : "unknown")}";
 }
 
 /// <summary>

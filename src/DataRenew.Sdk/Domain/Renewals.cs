@@ -47,5 +47,5 @@ public sealed record RenewalReceipt(
 {
     /// <summary>The confirmation, plan, amount and masked line; for logs and support.</summary>
     public override string ToString() =>
-        $"Receipt {ConfirmationNumber} for renewal {RenewalId}: {Plan.Name} on line {Line.Iccid.ToMaskedString()}, {Amount} with {Payment}, order {CarrierOrderId} at {Carrier}, effective {EffectiveAt:u}";
+        $"Receipt {ConfirmationNumber} for renewal {RenewalId}: {Plan.Name} on line {Line.Id.ToMaskedString()}, {Amount} with {Payment}, order {CarrierOrderId} at {Carrier}, effective {EffectiveAt:u}";
 }

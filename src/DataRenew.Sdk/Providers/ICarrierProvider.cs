@@ -58,15 +58,19 @@ public interface ICarrierAccounts
     /// <summary>The account the session belongs to.</summary>
     Task<Account> GetAccountAsync(CarrierSession session, CancellationToken cancellationToken = default);
 
-    /// <summary>The account's lines, paged by the adapter.</summary>
-    IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The account's lines, paged by the adapter. Every entry the carrier lists comes back: as a line with whatever facts
+    /// could be read, or as a problem (<see cref="LineListingEntry.Unreadable"/>) when it carries no identifier the
+    /// carrier can be asked by. Never drop an entry, nor fail the listing, because of one entry's shape.
+    /// </summary>
+    IAsyncEnumerable<LineListingEntry> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// One line as the carrier reports it now, or <see langword="null"/> when the session cannot see it
     /// (another account's line, or a line other than the number a one-time-code session is scoped to).
     /// The engine asks before quoting and before paying, so it must be cheap: one call, not a listing.
     /// </summary>
-    Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default);
+    Task<Line?> FindLineAsync(CarrierSession session, LineId id, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Data usage.</summary>

@@ -82,7 +82,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     {
         record = record with { LeaseOwner = Owner, LeaseUntil = Time.GetUtcNow() + Options.LeaseDuration };
         await Journal.AppendAsync(record, cancellationToken).ConfigureAwait(false);
-        Log.RenewalStarted(Logger, record.Id, record.Carrier, record.Line.Iccid.ToMaskedString(), record.Plan.Code, record.Price);
+        Log.RenewalStarted(Logger, record.Id, record.Carrier, record.Line.Id.ToMaskedString(), record.Plan.Code, record.Price);
         DataRenewDiagnostics.RenewalsStarted.Add(1, new KeyValuePair<string, object?>("carrier", record.Carrier.Value));
         return record;
     }
@@ -576,7 +576,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
             PaymentResult result;
             try
             {
-                var request = new ChargeRequest(record.PaymentIdempotencyKey, record.Price, method, $"{record.Plan.Name} for {record.Line.PhoneNumber?.ToMaskedString() ?? record.Line.Iccid.ToMaskedString()}");
+                var request = new ChargeRequest(record.PaymentIdempotencyKey, record.Price, method, $"{record.Plan.Name} for {record.Line.PhoneNumber?.ToMaskedString() ?? record.Line.Id.ToMaskedString()}");
                 result = await gateway.ChargeAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (PaymentDeclinedException declined)

@@ -172,6 +172,6 @@ public sealed record RenewalRecord
 
     /// <summary>The id, state, plan, price and masked line and account; never the full account number or a payer-action link.</summary>
     public override string ToString() =>
-        $"Renewal {Id} v{Version} {State}: {Plan.Code} for {Price} on line {Line.Iccid.ToMaskedString()}, account {Account.Mask(AccountId)}, paid with {Payment}"
+        $"Renewal {Id} v{Version} {State}: {Plan.Code} for {Price} on line {Line.Id.ToMaskedString()}, account {Account.Mask(AccountId)}, paid with {Payment}"
         + (Failure is null ? string.Empty : $" ({Failure.Kind}: {Failure.Message})");
 }

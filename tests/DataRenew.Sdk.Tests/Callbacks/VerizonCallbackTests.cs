@@ -38,7 +38,7 @@ public sealed class VerizonCallbackTests
     {
         var client = host.Client;
         var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.ActiveLine, Ct);
         var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
         var renewal = await client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
         Assert.Equal(RenewalState.Confirming, renewal.State);

@@ -92,7 +92,7 @@ public sealed class PublicApiConventionTests
         client.GetRenewalAsync(id, Arg.Any<CancellationToken>()).Returns(new RenewalRecord
         {
             Id = id, Version = 3, State = RenewalState.Completed, Carrier = CarrierId.Fake, AccountId = "A1",
-            Line = new Line(Testing.FakeCarrierSeed.PhysicalIccid, null, SimKind.Physical, LineStatus.Active, Testing.FakeCarrierSeed.Plan5Gb.Code),
+            Line = new Line(Testing.FakeCarrierSeed.PhysicalLine, SimKind.Physical, LineStatus.Active, Testing.FakeCarrierSeed.Plan5Gb.Code),
             Plan = Testing.FakeCarrierSeed.Plan5Gb, Price = Money.Usd(30), Payment = new Payments.PaymentMethodSummary(Payments.PaymentMethodKind.PayPal),
             CreatedAt = DateTimeOffset.UnixEpoch, UpdatedAt = DateTimeOffset.UnixEpoch,
         });

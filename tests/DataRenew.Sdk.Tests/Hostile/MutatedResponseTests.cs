@@ -267,7 +267,7 @@ public sealed class MutatedResponseTests
     private static async Task<RenewalState> ScenarioAsync(DataRenewClient client, IScenarioCarrier carrier, CancellationToken ct)
     {
         var session = await carrier.SignInAsync(client, ct);
-        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => l.Iccid == carrier.Line, ct);
+        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => l.Id == carrier.Line, ct);
         await client.GetLineOverviewAsync(session, line, ct);
         await client.GetRenewalOptionsAsync(session, line, ct);
         var quote = await client.CreateQuoteAsync(session, line, carrier.Plan, ct);

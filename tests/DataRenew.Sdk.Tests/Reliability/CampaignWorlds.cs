@@ -53,7 +53,7 @@ internal abstract class CampaignWorld(string provider, CampaignFigures figures) 
 
     public CampaignProcess Current { get; private set; } = null!;
 
-    public abstract Iccid Line { get; }
+    public abstract LineId Line { get; }
 
     public abstract PlanCode Plan { get; }
 
@@ -197,7 +197,7 @@ internal sealed class FakeCampaignWorld : CampaignWorld
 
     public override FakeTimeProvider Time => _time;
 
-    public override Iccid Line => FakeCarrierSeed.PhysicalIccid;
+    public override LineId Line => FakeCarrierSeed.PhysicalLine;
 
     public override PlanCode Plan => FakeCarrierSeed.Plan10Gb.Code;
 
@@ -307,7 +307,7 @@ internal sealed class VerizonCampaignWorld : StubCampaignWorld
         }
     }
 
-    public override Iccid Line => VerizonStub.ActiveLine;
+    public override LineId Line => VerizonStub.ActiveLine;
 
     public override PlanCode Plan => new("M2M10GB");
 
@@ -356,7 +356,7 @@ internal sealed class AttCampaignWorld : StubCampaignWorld
         }
     }
 
-    public override Iccid Line => AttStub.Line5Gb;
+    public override LineId Line => AttStub.Line5Gb;
 
     public override PlanCode Plan => new("ATT 10GB");
 
@@ -408,7 +408,7 @@ internal sealed class TMobileCampaignWorld : StubCampaignWorld
 
     private static CallbackDelivery Signed(byte[] body) => new(body, TMobileHubEventTests.Signed(body));
 
-    public override Iccid Line => Iccid.Parse(TMobileStub.IccidText);
+    public override LineId Line => TMobileWorld.Line;
 
     public override PlanCode Plan => new("tm-10gb-30d");
 

@@ -101,7 +101,7 @@ public sealed class FaultCampaignTests
                     RenewalOperation operation;
                     if (existing is null)
                     {
-                        var line = await RunAsync(world, client.GetLinesAsync(session, ct).FirstAsync(l => l.Iccid == world.Line, ct).AsTask());
+                        var line = await RunAsync(world, client.GetLinesAsync(session, ct).FirstAsync(l => l.Id == world.Line, ct).AsTask());
                         var quote = await RunAsync(world, client.CreateQuoteAsync(session, line, world.Plan, ct));
                         operation = await RunAsync(world, client.StartRenewalAsync(session, new RenewalRequest(quote, world.Payment) { RenewalId = world.Id }, ct));
                     }

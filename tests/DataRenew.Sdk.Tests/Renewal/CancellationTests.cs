@@ -63,7 +63,7 @@ public sealed class CancellationTests
         Assert.Single(h.Payments.Charges);
         Assert.Single(h.Carrier.SubmittedOrders);
         Assert.Equal(1, h.Carrier.CallCount(FakeCarrierOperation.SubmitOrder));
-        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class CarrierOutcomeTests
         Assert.Equal(1, h.Carrier.CallCount(FakeCarrierOperation.SubmitOrder));
         Assert.Empty(h.Carrier.SubmittedOrders);
         Assert.Null(final.Receipt);
-        Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+        Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
 
         var history = await h.AssertJournalIsSoundAsync(final.Id);
         Assert.Equal(
@@ -64,7 +64,7 @@ public sealed class CarrierOutcomeTests
         Assert.Equal(final.RefundId, refund.RefundId);
         Assert.Equal(Money.Usd(30m), refund.Amount);
         Assert.Equal(1, h.Payments.SucceededCharges());
-        Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+        Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
         var history = await h.AssertJournalIsSoundAsync(final.Id);
         Assert.Contains(history, r => r.State == RenewalState.Confirming);
     }
@@ -102,7 +102,7 @@ public sealed class CarrierOutcomeTests
         Assert.Equal(1, h.Carrier.CallCount(FakeCarrierOperation.SubmitOrder));
         Assert.Single(h.Carrier.SubmittedOrders);
         Assert.Equal(1, h.Payments.SucceededCharges());
-        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
         await h.AssertJournalIsSoundAsync(final.Id);
     }
 

@@ -26,6 +26,6 @@ public sealed class HappyPathTests
         Assert.Equal("Visa credit •••• 4242", final.Receipt.Payment.ToString());
         Assert.Equal(1, h.Payments.SucceededCharges());
         Assert.Single(h.Carrier.SubmittedOrders);
-        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(line.Iccid));
+        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(line.Id));
     }
 }

@@ -357,7 +357,7 @@ public sealed class InterruptionTests
             Assert.Equal(final.Price, refund.Amount);
             Assert.Equal(2, final.RefundAttempts);
             Assert.Equal(2, h.GatewayCalls(FakePaymentOperation.Refund));
-            Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+            Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
         }
         else
         {
@@ -367,7 +367,7 @@ public sealed class InterruptionTests
             Assert.Equal(order.OrderId, final.Receipt!.CarrierOrderId);
             Assert.Empty(h.Payments.Refunds);
             Assert.Equal(0, h.GatewayCalls(FakePaymentOperation.Refund));
-            Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+            Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
         }
 
         var history = await h.AssertJournalIsSoundAsync(final.Id);

@@ -33,7 +33,7 @@ public sealed class PaymentOutcomeTests
         Assert.Empty(h.Carrier.SubmittedOrders);
         Assert.Equal(0, h.Carrier.CallCount(FakeCarrierOperation.SubmitOrder));
         Assert.Equal(0, h.Carrier.CallCount(FakeCarrierOperation.FindOrder));
-        Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+        Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
         var history = await h.AssertJournalIsSoundAsync(final.Id, "4000000000009995");
         Assert.Equal([RenewalState.Started, RenewalState.Charging, RenewalState.Failed], history.Select(r => r.State));
     }

@@ -63,8 +63,8 @@ public sealed class SessionScopeTests
         var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct));
 
         Assert.Equal(RenewalState.Completed, final.State);
-        Assert.Equal(FakeCarrierSeed.ESimIccid, Assert.Single(h.Carrier.SubmittedOrders).Iccid);
+        Assert.Equal(FakeCarrierSeed.ESimLine, Assert.Single(h.Carrier.SubmittedOrders).Line);
         Assert.Single(h.Payments.Charges);
-        Assert.Equal(FakeCarrierSeed.Plan20Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.ESimIccid));
+        Assert.Equal(FakeCarrierSeed.Plan20Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.ESimLine));
     }
 }

@@ -22,7 +22,7 @@ public sealed class SettleUnfinishedRenewalsTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Client.StartRenewalAsync(session, new RenewalRequest(physical, Harness.Visa) { RenewalId = charged }, Ct));
 
         h.Payments.FailNext(FakePaymentOperation.Charge, FaultTiming.BeforeEffect, () => new InvalidOperationException("process died"));
-        var esim = await h.Client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == FakeCarrierSeed.ESimIccid, Ct);
+        var esim = await h.Client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == FakeCarrierSeed.ESimLine, Ct);
         var unpaid = RenewalId.New();
         var quote = await h.Client.CreateQuoteAsync(session, esim, FakeCarrierSeed.Plan10Gb.Code, Ct);
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Client.StartRenewalAsync(session, new RenewalRequest(quote, Harness.Visa) { RenewalId = unpaid }, Ct));

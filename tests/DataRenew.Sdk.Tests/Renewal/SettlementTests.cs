@@ -32,7 +32,7 @@ public sealed class SettlementTests
         var b = Client(time, carrier, payments, journal);
         var sessionA = await SignInAsync(a);
         var sessionB = await SignInAsync(b);
-        var line = await a.GetLinesAsync(sessionA, Ct).FirstAsync(l => l.Iccid == FakeCarrierSeed.PhysicalIccid, Ct);
+        var line = await a.GetLinesAsync(sessionA, Ct).FirstAsync(l => l.Id == FakeCarrierSeed.PhysicalLine, Ct);
         var quote = await a.CreateQuoteAsync(sessionA, line, FakeCarrierSeed.Plan10Gb.Code, Ct);
         var id = RenewalId.New();
 

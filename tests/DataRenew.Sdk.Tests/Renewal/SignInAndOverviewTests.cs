@@ -21,7 +21,7 @@ public sealed class SignInAndOverviewTests
         Assert.Equal(FakeCarrierSeed.AccountId, session.Account.AccountId);
         Assert.Equal(CarrierId.Fake, session.Carrier);
         Assert.Null(session.CarrierSession.Subscriber);
-        Assert.Equal([FakeCarrierSeed.PhysicalIccid, FakeCarrierSeed.ESimIccid], lines.Select(l => l.Iccid));
+        Assert.Equal([FakeCarrierSeed.PhysicalLine, FakeCarrierSeed.ESimLine], lines.Select(l => l.Id));
         Assert.Equal([SimKind.Physical, SimKind.ESim], lines.Select(l => l.SimKind));
         Assert.DoesNotContain(FakeCarrierSeed.Password, session.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(session.CarrierSession.RevealToken(), session.ToString(), StringComparison.Ordinal);
@@ -55,7 +55,7 @@ public sealed class SignInAndOverviewTests
         var h = new Harness();
         var session = await h.SignInAsync();
         var line = await h.PhysicalLineAsync(session);
-        h.Carrier.RecordUsage(line.Iccid, DataAmount.FromMegabytes(700));
+        h.Carrier.RecordUsage(line.Id, DataAmount.FromMegabytes(700));
 
         var overview = await h.Client.GetLineOverviewAsync(session, line, Ct);
 
@@ -146,7 +146,7 @@ public sealed class SignInAndOverviewTests
         var lines = await h.Client.GetLinesAsync(session, Ct).ToArrayAsync(Ct);
 
         var line = Assert.Single(lines);
-        Assert.Equal(FakeCarrierSeed.ESimIccid, line.Iccid);
+        Assert.Equal(FakeCarrierSeed.ESimLine, line.Id);
         Assert.Equal(SimKind.ESim, line.SimKind);
         Assert.Equal(FakeCarrierSeed.ESimNumber, line.PhoneNumber);
         Assert.Equal(FakeCarrierSeed.ESimNumber, session.CarrierSession.Subscriber);
@@ -188,9 +188,9 @@ public sealed class SignInAndOverviewTests
         Assert.Equal(RenewalState.Completed, final.State);
         Assert.Equal(1, h.Payments.SucceededCharges());
         var order = Assert.Single(h.Carrier.SubmittedOrders);
-        Assert.Equal(FakeCarrierSeed.ESimIccid, order.Iccid);
-        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.ESimIccid));
-        Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+        Assert.Equal(FakeCarrierSeed.ESimLine, order.Line);
+        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.ESimLine));
+        Assert.Equal(FakeCarrierSeed.Plan5Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
         Assert.Equal("Alipay", final.Receipt!.Payment.ToString());
     }
 

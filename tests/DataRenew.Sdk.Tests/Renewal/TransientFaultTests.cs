@@ -220,6 +220,6 @@ public sealed class TransientFaultTests
         Assert.Equal(1, h.Payments.SucceededCharges());
         Assert.Single(h.Carrier.SubmittedOrders);
         Assert.Empty(h.Payments.Refunds);
-        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, h.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
     }
 }

@@ -259,7 +259,7 @@ public sealed partial class SecretLeakTests
             seen.Add(l.ToString());
         }
 
-        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => l.Iccid == carrier.Line, ct);
+        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => l.Id == carrier.Line, ct);
         seen.Add((await client.GetLineOverviewAsync(session, line, ct)).ToString());
         seen.AddRange((await client.GetRenewalOptionsAsync(session, line, ct)).Select(o => o.ToString()));
         var quote = await client.CreateQuoteAsync(session, line, carrier.Plan, ct);

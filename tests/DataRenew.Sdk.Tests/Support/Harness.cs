@@ -89,7 +89,7 @@ internal sealed class Harness
     }
 
     public async Task<Line> PhysicalLineAsync(DataRenewSession session) =>
-        await Client.GetLinesAsync(session, TestContext.Current.CancellationToken).FirstAsync(l => l.Iccid == FakeCarrierSeed.PhysicalIccid, TestContext.Current.CancellationToken);
+        await Client.GetLinesAsync(session, TestContext.Current.CancellationToken).FirstAsync(l => l.Id == FakeCarrierSeed.PhysicalLine, TestContext.Current.CancellationToken);
 
     /// <summary>Signs in with the password and quotes a plan (10 GB by default: $30 after the 25 % promotion) for the physical line.</summary>
     public async Task<(DataRenewSession Session, RenewalQuote Quote)> QuoteAsync(PlanCode? plan = null, DataRenewClient? client = null)

@@ -8,6 +8,7 @@ using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
 using DataRenew.Sdk.Renewal;
+using Microsoft.Extensions.Logging;
 
 namespace DataRenew.Sdk.Carriers.Att;
 
@@ -25,17 +26,19 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     private readonly CarrierHttpClient _http;
     private readonly AttOptions _options;
     private readonly TimeProvider _time;
+    private readonly SkippedEntries _skipped;
     private readonly ConditionalWeakTable<CarrierSession, Credentials> _sessions = new();
     private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
     private readonly ConcurrentDictionary<string, OrderEntry> _ordersById = new(StringComparer.Ordinal);
     // Settled orders leave the live map (bounded memory) but still answer a repeated submit or a late lookup.
     private readonly RecentEntries<RenewalId, CarrierOrder> _settled = new(RecentEntries<RenewalId, CarrierOrder>.DefaultCapacity);
 
-    public AttCarrier(AttOptions options, Func<HttpClient> client, TimeProvider? timeProvider = null)
+    public AttCarrier(AttOptions options, Func<HttpClient> client, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
+        _skipped = new SkippedEntries(CarrierId.Att, logger);
         _http = new CarrierHttpClient(CarrierId.Att, client, new AttErrorMapper(), _time);
         Billing = new AccountBillingGateway(CarrierId.Att, "att");
         Descriptor = new CarrierDescriptor(CarrierId.Att, "AT&T", SignInMethods.Password, ConfirmationModes.Synchronous | ConfirmationModes.Polling, [PaymentMethodKind.CarrierBilling])
@@ -88,13 +91,13 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         return Task.FromResult(new Account(CarrierId.Att, session.AccountId, session.AccountId));
     }
 
-    public IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<LineListingEntry> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default)
     {
         var login = CredentialsOf(session);
-        return CarrierPaging.ReadAllAsync<Line, int>(CarrierId.Att, 1, (page, ct) => FetchPageAsync(login, page, ct), _options.MaxPages, cancellationToken);
+        return CarrierPaging.ReadAllAsync<LineListingEntry, int>(CarrierId.Att, 1, (page, ct) => FetchPageAsync(login, page, ct), _options.MaxPages, cancellationToken);
     }
 
-    private async Task<CarrierPage<Line, int>> FetchPageAsync(Credentials login, int page, CancellationToken cancellationToken)
+    private async Task<CarrierPage<LineListingEntry, int>> FetchPageAsync(Credentials login, int page, CancellationToken cancellationToken)
     {
         using var request = Get(login, DevicesPath(page, _options.PageSize));
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -110,30 +113,33 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             throw response.Invalid("the device page answered is not the one asked for");
         }
 
-        var lines = new List<Line>(list.Devices?.Count ?? 0);
+        var lines = new List<LineListingEntry>(list.Devices?.Count ?? 0);
         foreach (var device in list.Devices ?? [])
         {
             if (device is null)
             {
+                lines.Add(LineListingEntry.Unreadable(new LineListingProblem(CarrierId.Att, "The listing held an empty device entry.")));
                 continue;
             }
 
             // The listing carries no msisdn: these lines have no number until read one by one.
-            lines.Add(ToLine(response, device.Iccid, null, device.Status, device.RatePlan));
+            lines.Add(LineId.TryCreate(device.Iccid, out var id)
+                ? ToLine(id, null, device.Status, device.RatePlan)
+                : LineListingEntry.Unreadable(new LineListingProblem(CarrierId.Att, "The device has no ICCID, the only id this carrier is asked by.")));
         }
 
-        return new CarrierPage<Line, int>(lines, !lastPage, page + 1);
+        return new CarrierPage<LineListingEntry, int>(lines, !lastPage, page + 1);
     }
 
-    public async Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default)
+    public async Task<Line?> FindLineAsync(CarrierSession session, LineId id, CancellationToken cancellationToken = default)
     {
-        var device = await ReadDeviceAsync(CredentialsOf(session), iccid, cancellationToken).ConfigureAwait(false);
+        var device = await ReadDeviceAsync(CredentialsOf(session), id, cancellationToken).ConfigureAwait(false);
         return device?.Line;
     }
 
-    private async Task<(Line Line, AttDevice Device)?> ReadDeviceAsync(Credentials login, Iccid iccid, CancellationToken cancellationToken)
+    private async Task<(Line Line, AttDevice Device)?> ReadDeviceAsync(Credentials login, LineId id, CancellationToken cancellationToken)
     {
-        using var request = Get(login, "devices/" + Uri.EscapeDataString(iccid.Value));
+        using var request = Get(login, DevicePath(id));
         CarrierResponse response;
         try
         {
@@ -147,7 +153,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         using (response)
         {
             var device = response.ReadJson(AttJsonContext.Default.AttDevice);
-            if (device.Iccid is { } sent && sent != iccid.Value)
+            if (device.Iccid is { } sent && sent.Trim() != id.Value)
             {
                 throw response.Invalid("the device answered is not the one asked for");
             }
@@ -158,31 +164,26 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             }
 
             PhoneNumber? number = PhoneNumber.TryParse(device.Msisdn, out var parsed) ? parsed : null;
-            return (ToLine(response, device.Iccid ?? iccid.Value, number, device.Status, device.RatePlan), device);
+            return (ToLine(id, number, device.Status, device.RatePlan), device);
         }
     }
 
-    private static Line ToLine(CarrierResponse response, string? iccid, PhoneNumber? number, string? status, string? ratePlan)
+    // The line id is the ICCID as the carrier keys the device (its path segment), whatever its check digit; a missing or
+    // odd rate plan leaves the plan unknown rather than the line unlisted.
+    private static Line ToLine(LineId id, PhoneNumber? number, string? status, string? ratePlan) =>
+        new(id, SimKind.Physical, StatusOf(status), PlanOf(ratePlan) ?? default)
+        {
+            Iccid = Iccid.TryFromCarrier(id.Value, out var iccid) ? iccid : null,
+            PhoneNumber = number,
+        };
+
+    private static PlanCode? PlanOf(string? ratePlan)
     {
-        if (!Iccid.TryParse(iccid, out var id))
-        {
-            throw response.Invalid("a device has no valid ICCID");
-        }
-
-        return new Line(id, number, SimKind.Physical, StatusOf(status), PlanOf(response, ratePlan));
+        var trimmed = ratePlan?.Trim();
+        return string.IsNullOrEmpty(trimmed) || trimmed.Length > 100 || trimmed.Any(char.IsControl) ? null : new PlanCode(trimmed);
     }
 
-    private static PlanCode PlanOf(CarrierResponse response, string? ratePlan)
-    {
-        try
-        {
-            return new PlanCode(ratePlan!);
-        }
-        catch (DataRenewValidationException)
-        {
-            throw response.Invalid("a device has no valid ratePlan");
-        }
-    }
+    private static string DevicePath(LineId id) => "devices/" + Uri.EscapeDataString(id.Value);
 
     /// <summary>
     /// ACTIVATED is in service. Deactivated, retired, purged and replaced SIMs are out of service; SIMs not yet in
@@ -204,11 +205,11 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         var login = CredentialsOf(session);
         DataAmount used;
         PlanCode plan;
-        using (var request = Get(login, "devices/" + Uri.EscapeDataString(line.Iccid.Value) + "/ctdUsages"))
+        using (var request = Get(login, DevicePath(line.Id) + "/ctdUsages"))
         using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
         {
             var usage = response.ReadJson(AttJsonContext.Default.AttUsage);
-            if (usage.Iccid is { } sent && sent != line.Iccid.Value)
+            if (usage.Iccid is { } sent && sent.Trim() != line.Id.Value)
             {
                 throw response.Invalid("the usage answered is not the device's asked for");
             }
@@ -219,7 +220,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             }
 
             used = DataUnits.FromBytes(CarrierId.Att, bytes);
-            plan = string.IsNullOrWhiteSpace(usage.RatePlan) ? line.CurrentPlan : PlanOf(response, usage.RatePlan);
+            plan = PlanOf(usage.RatePlan) ?? line.CurrentPlan;
         }
 
         // The carrier sends no remaining figure: remaining = the rate plan's allowance less what was used.
@@ -243,42 +244,44 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         var plans = new List<Plan>();
         foreach (var plan in list.RatePlans ?? [])
         {
-            if (plan is null)
+            // One rate plan the SDK cannot sell is left out (and reported once); the rest of the catalog stands.
+            if (ToPlan(plan, out var reason) is { } sellable)
             {
-                continue;
-            }
-
-            if (string.IsNullOrWhiteSpace(plan.Name) || plan.ValidityDays is not { } days
-                || !decimal.TryParse(plan.PriceUsd, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var price))
-            {
-                throw response.Invalid("a rate plan lacks its name, price or validity");
-            }
-
-            DataAmount data;
-            if (plan.Unlimited == true)
-            {
-                data = DataAmount.Unlimited;
-            }
-            else if (plan.DataAllowanceMb is { } mb)
-            {
-                data = DataUnits.FromBinaryMegabytes(CarrierId.Att, mb);
+                plans.Add(sellable);
             }
             else
             {
-                throw response.Invalid("a rate plan has no dataAllowanceMb");
-            }
-
-            try
-            {
-                plans.Add(new Plan(new PlanCode(plan.Name.Trim()), plan.Name.Trim(), data, Money.Usd(price), days));
-            }
-            catch (DataRenewValidationException ex)
-            {
-                throw response.Invalid($"a rate plan is not valid ({ex.Reason})");
+                _skipped.Report("rate plan", plan?.Name?.Trim(), reason);
             }
         }
 
         return plans;
+    }
+
+    private static Plan? ToPlan(AttRatePlan? plan, out string reason)
+    {
+        reason = plan is null ? "an empty entry"
+            : string.IsNullOrWhiteSpace(plan.Name) ? "it has no name"
+            : plan.ValidityDays is null ? "it has no validityDays"
+            : !decimal.TryParse(plan.PriceUsd, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _) ? "its priceUsd is not a price"
+            : plan.Unlimited != true && plan.DataAllowanceMb is null ? "it has no dataAllowanceMb"
+            : string.Empty;
+        if (reason.Length > 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var data = plan!.Unlimited == true ? DataAmount.Unlimited : DataUnits.FromBinaryMegabytes(CarrierId.Att, plan.DataAllowanceMb!.Value);
+            var name = plan.Name!.Trim();
+            return new Plan(new PlanCode(name), name, data, Money.Usd(decimal.Parse(plan.PriceUsd!, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture)), plan.ValidityDays!.Value);
+        }
+        catch (DataRenewException ex)
+        {
+            reason = ex is DataRenewValidationException invalid ? invalid.Reason : ex.Message;
+            return null;
+        }
     }
 
     public Task<IReadOnlyList<Promotion>> GetPromotionsAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
@@ -318,7 +321,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             RatePlan = request.Plan.Code.Value,
             EffectiveDate = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "Z",
         };
-        using var put = new HttpRequestMessage(HttpMethod.Put, Address("devices/" + Uri.EscapeDataString(request.Line.Iccid.Value)))
+        using var put = new HttpRequestMessage(HttpMethod.Put, Address(DevicePath(request.Line.Id)))
         {
             Content = JsonContent.Create(body, AttJsonContext.Default.AttPlanChange),
         };
@@ -352,7 +355,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
                 // "Applied" is 200 {"iccid":…} for this device. Anything else (a proxy's page, a truncated body, another
                 // device) is not a confirmation: the change was sent, so its outcome is unknown and is settled by reading the device.
                 var applied = response.ReadJson(AttJsonContext.Default.AttDevice);
-                if (applied.Iccid is { } answered && answered != request.Line.Iccid.Value)
+                if (applied.Iccid is { } answered && answered.Trim() != request.Line.Id.Value)
                 {
                     throw response.Invalid("the plan change was answered for another device");
                 }
@@ -423,7 +426,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             return order;
         }
 
-        var current = await ReadDeviceAsync(login, entry.Iccid, cancellationToken).ConfigureAwait(false);
+        var current = await ReadDeviceAsync(login, entry.Line, cancellationToken).ConfigureAwait(false);
         if (current?.Line.CurrentPlan == entry.Plan)
         {
             // Confirmed: the renewal ends now, so a long-running process need not remember it as a live order.
@@ -434,7 +437,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     }
 
     private static OrderEntry EntryOf(CarrierOrderRequest request) =>
-        new("att-" + request.RenewalId.Value, request.RenewalId, request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan);
+        new("att-" + request.RenewalId.Value, request.RenewalId, request.Line.Id, request.Plan.Code, request.Line.CurrentPlan);
 
     // The PUT's answer was lost: the change applied exactly when the line now has the plan ordered and had another before.
     private async Task<CarrierOrder?> LookAfterLostAnswerAsync(Credentials login, OrderEntry entry, CancellationToken cancellationToken)
@@ -444,7 +447,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
             return null;
         }
 
-        var current = await ReadDeviceAsync(login, entry.Iccid, cancellationToken).ConfigureAwait(false);
+        var current = await ReadDeviceAsync(login, entry.Line, cancellationToken).ConfigureAwait(false);
         if (current?.Line.CurrentPlan != entry.Plan)
         {
             return null;
@@ -509,7 +512,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     }
 
     /// <summary>A plan change this adapter sent (or is sending) for a renewal.</summary>
-    private sealed class OrderEntry(string orderId, RenewalId renewalId, Iccid iccid, PlanCode plan, PlanCode planBefore)
+    private sealed class OrderEntry(string orderId, RenewalId renewalId, LineId line, PlanCode plan, PlanCode planBefore)
     {
         private CarrierOrder? _order;
 
@@ -517,7 +520,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
 
         public RenewalId RenewalId { get; } = renewalId;
 
-        public Iccid Iccid { get; } = iccid;
+        public LineId Line { get; } = line;
 
         public PlanCode Plan { get; } = plan;
 

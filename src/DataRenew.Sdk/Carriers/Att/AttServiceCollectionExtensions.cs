@@ -1,6 +1,7 @@
 using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Carriers.Att;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -35,5 +36,5 @@ public static class AttServiceCollectionExtensions
             bind,
             configure,
             static _ => { }, // Basic credentials are per session: the adapter sets them on each request.
-            static (sp, options, client) => new AttCarrier(options, client, sp.GetService<TimeProvider>()));
+            static (sp, options, client) => new AttCarrier(options, client, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger("DataRenew.Sdk.Carriers.Att")));
 }

@@ -9,6 +9,7 @@ using System.Text.Json.Serialization.Metadata;
 using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
+using Microsoft.Extensions.Logging;
 
 namespace DataRenew.Sdk.Carriers.TMobile;
 
@@ -30,11 +31,13 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     private readonly TMobileOptions _options;
     private readonly ConcurrentDictionary<RenewalId, string> _topups = new();
     private readonly ConditionalWeakTable<CarrierSession, SessionState> _sessions = new();
+    private readonly SkippedEntries _skipped;
 
-    public TMobileCarrier(TMobileOptions options, TMobileConnection connection)
+    public TMobileCarrier(TMobileOptions options, TMobileConnection connection, ILogger? logger = null)
     {
         _options = options;
         _connection = connection;
+        _skipped = new SkippedEntries(CarrierId.TMobile, logger);
         Descriptor = new CarrierDescriptor(
             CarrierId.TMobile,
             "T-Mobile",
@@ -121,16 +124,22 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         return Task.FromResult(new Account(CarrierId.TMobile, number.E164, "T-Mobile prepaid " + number.ToMaskedString()));
     }
 
-    public async IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<LineListingEntry> GetLinesAsync(CarrierSession session, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var balance = await GetBalanceAsync(session, cancellationToken).ConfigureAwait(false);
         yield return balance.Line;
     }
 
-    public async Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default)
+    // The style addresses a subscriber by number only: a session sees exactly the line of the number it signed in with.
+    public async Task<Line?> FindLineAsync(CarrierSession session, LineId id, CancellationToken cancellationToken = default)
     {
+        if (id != LineId.Of(Subscriber(session)))
+        {
+            return null;
+        }
+
         var balance = await GetBalanceAsync(session, cancellationToken).ConfigureAwait(false);
-        return balance.Line.Iccid == iccid ? balance.Line : null;
+        return balance.Line;
     }
 
     // ---- Usage ----
@@ -139,19 +148,23 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     {
         ArgumentNullException.ThrowIfNull(line);
         var balance = await GetBalanceAsync(session, cancellationToken).ConfigureAwait(false);
-        if (balance.Line.Iccid != line.Iccid)
+        if (balance.Line.Id != line.Id)
         {
             throw new CarrierRejectedException("The line is not the one this T-Mobile session is signed in for.", new DataRenewErrorDetails(CarrierId.TMobile));
         }
 
+        if (balance.Cycle is not { } cycle || balance.Remaining is not { } remaining)
+        {
+            throw Invalid("the data bucket has no remainingValue or no valid cycle (validFor) to tell the usage by");
+        }
+
         var plans = await GetPlansAsync(session, line, cancellationToken).ConfigureAwait(false);
         var planAllowance = plans.FirstOrDefault(p => p.Code == balance.Line.CurrentPlan)?.Data;
-        var remaining = balance.Remaining;
 
         // Bonus data can leave more than the plan's allowance; the carrier does not send "used", so it is what the allowance lost.
         var allowance = planAllowance is { } a && a >= remaining ? a : remaining;
         var used = allowance.IsUnlimited ? DataAmount.Zero : allowance - remaining;
-        return new UsageSnapshot(used, allowance, balance.CycleStart, balance.CycleEnd, Now, nextChargeDate: null, remaining);
+        return new UsageSnapshot(used, allowance, cycle.Start, cycle.End, Now, nextChargeDate: null, remaining);
     }
 
     // ---- Catalog ----
@@ -162,9 +175,17 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         var plans = new List<Plan>();
         await foreach (var offering in ListAsync(CatalogPath + "productOffering", TMobileJson.Default.ListTmfProductOffering, cancellationToken).ConfigureAwait(false))
         {
-            if (ToPlan(offering) is { } plan && plans.TrueForAll(p => p.Code != plan.Code))
+            // One offering the SDK cannot sell is left out (and reported once); the rest of the catalog stands.
+            if (ToPlan(offering, out var problem) is { } plan)
             {
-                plans.Add(plan);
+                if (plans.TrueForAll(p => p.Code != plan.Code))
+                {
+                    plans.Add(plan);
+                }
+            }
+            else if (problem is not null)
+            {
+                _skipped.Report("product offering", offering.Id?.Trim(), problem);
             }
         }
 
@@ -296,7 +317,8 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             return id;
         }
 
-        return (await GetBalanceAsync(session, cancellationToken).ConfigureAwait(false)).BucketId;
+        return (await GetBalanceAsync(session, cancellationToken).ConfigureAwait(false)).BucketId
+            ?? throw Invalid("the subscriber has no data bucket with an id to top up");
     }
 
     // The one call that shows the subscriber's line: its balance buckets (TMF654). The style has no line listing.
@@ -307,46 +329,31 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         message.Headers.Authorization = Bearer(session);
         using var response = await Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var buckets = response.ReadJson(TMobileJson.Default.ListTmfBucket).Where(b => b is not null).ToList();
-        var bucket = buckets.Find(b => string.Equals(b.UsageType, "data", StringComparison.OrdinalIgnoreCase)) ?? buckets.FirstOrDefault()
-            ?? throw response.Invalid("the subscriber has no balance bucket");
-        if (string.IsNullOrWhiteSpace(bucket.Id))
-        {
-            throw response.Invalid("the data bucket has no id");
-        }
+        var bucket = buckets.Find(b => string.Equals(b.UsageType, "data", StringComparison.OrdinalIgnoreCase)) ?? buckets.FirstOrDefault();
 
+        // The line is the signed-in number, whatever its buckets lack: a missing fact leaves that fact unknown, and only
+        // what needs it (usage needs the cycle, a top-up the bucket id) refuses.
         var iccidText = buckets.SelectMany(b => b.LogicalResource ?? []).FirstOrDefault(r => string.Equals(r?.ReferredType, "ICCID", StringComparison.OrdinalIgnoreCase))?.Value;
-        if (!Iccid.TryParse(iccidText, out var iccid))
-        {
-            throw response.Invalid("the balance names no valid ICCID for the line");
-        }
-
-        var plan = bucket.Product?.FirstOrDefault(p => !string.IsNullOrWhiteSpace(p?.Id))?.Id ?? throw response.Invalid("the data bucket names no product");
-        var status = bucket.Status?.Trim().ToUpperInvariant() switch
+        var plan = bucket?.Product?.FirstOrDefault(p => !string.IsNullOrWhiteSpace(p?.Id))?.Id?.Trim();
+        var status = bucket?.Status?.Trim().ToUpperInvariant() switch
         {
             "ACTIVE" => LineStatus.Active,
             "SUSPENDED" => LineStatus.Suspended,
             "EXPIRED" or "INACTIVE" => LineStatus.Inactive,
             _ => LineStatus.Unknown,
         };
-        var remaining = bucket.RemainingValue is { Amount: { } amount } quantity ? Amount(amount, quantity.Units) : DataAmount.Zero;
-        if (bucket.ValidFor is not { StartDateTime: { } start, EndDateTime: { } end } || end <= start)
+        var line = new Line(LineId.Of(number), SimKind.ESim, status, plan is { Length: > 0 and <= 100 } && !plan.Any(char.IsControl) ? new PlanCode(plan) : default)
         {
-            throw response.Invalid("the data bucket has no valid cycle (validFor)");
-        }
+            // The wire style names no ICCID; a server that adds one (a logical resource of type ICCID) gives one more fact.
+            Iccid = Iccid.TryFromCarrier(iccidText, out var iccid) ? iccid : null,
+            PhoneNumber = number,
+        };
 
-        PlanCode code;
-        try
-        {
-            code = new PlanCode(plan);
-        }
-        catch (DataRenewValidationException)
-        {
-            throw response.Invalid("the data bucket's product id is not a plan code");
-        }
-
-        _sessions.AddOrUpdate(session, new SessionState(bucket.Id));
-        var line = new Line(iccid, number, SimKind.ESim, status, code);
-        return new Balance(line, bucket.Id, remaining, start, end);
+        var bucketId = string.IsNullOrWhiteSpace(bucket?.Id) ? null : bucket.Id;
+        _sessions.AddOrUpdate(session, new SessionState(bucketId));
+        var remaining = bucket?.RemainingValue is { Amount: { } amount } quantity ? Amount(amount, quantity.Units) : (DataAmount?)null;
+        var cycle = bucket?.ValidFor is { StartDateTime: { } start, EndDateTime: { } end } && end > start ? (start, end) : ((DateTimeOffset, DateTimeOffset)?)null;
+        return new Balance(line, bucketId, remaining, cycle);
     }
 
     private IAsyncEnumerable<T> ListAsync<T>(string path, JsonTypeInfo<List<T>> type, CancellationToken cancellationToken) =>
@@ -367,9 +374,14 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             _options.MaxPages,
             cancellationToken);
 
-    private static Plan? ToPlan(TmfProductOffering offering)
+    /// <summary>
+    /// The offering as a plan; <see langword="null"/> when it is not one (not active, not a one-time price) with no
+    /// <paramref name="problem"/>, or when it is broken, with the <paramref name="problem"/> to report.
+    /// </summary>
+    private static Plan? ToPlan(TmfProductOffering offering, out string? problem)
     {
-        if (string.IsNullOrWhiteSpace(offering.Id) || !string.Equals(offering.LifecycleStatus, "Active", StringComparison.OrdinalIgnoreCase))
+        problem = null;
+        if (!string.Equals(offering.LifecycleStatus, "Active", StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
@@ -377,22 +389,29 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         var price = offering.ProductOfferingPrice?.FirstOrDefault(p => p is not null && string.Equals(p.PriceType, "oneTime", StringComparison.OrdinalIgnoreCase) && p.Price is { Value: not null, Unit.Length: > 0 })?.Price;
         var allowance = Characteristic(offering, "dataAllowance");
         var validity = Characteristic(offering, "validityDays");
-        if (price is null || allowance is not { ValueKind: JsonValueKind.Object } data || validity is not { ValueKind: JsonValueKind.Number } days)
+        problem = string.IsNullOrWhiteSpace(offering.Id) ? "it has no id"
+            : price is null ? null // a recurring price only: not sellable as a one-time top-up, not a renewal option
+            : allowance is not { ValueKind: JsonValueKind.Object } ? "it has no dataAllowance"
+            : validity is not { ValueKind: JsonValueKind.Number } ? "it has no validityDays"
+            : string.Empty;
+        if (problem is not { Length: 0 })
         {
-            // Not sellable as a one-time top-up (a recurring price, or no allowance): not a renewal option.
             return null;
         }
 
         try
         {
-            var amount = data.TryGetProperty("amount", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetDecimal(out var value) ? value : throw Invalid("an offering's dataAllowance has no numeric amount");
+            var data = allowance!.Value;
+            var amount = data.TryGetProperty("amount", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetDecimal(out var value) ? value : throw Invalid("its dataAllowance has no numeric amount");
             var units = data.TryGetProperty("units", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
-            var validityDays = days.TryGetInt32(out var d) ? d : throw Invalid("an offering's validityDays is not a whole number");
-            return new Plan(new PlanCode(offering.Id), string.IsNullOrWhiteSpace(offering.Name) ? offering.Id : offering.Name, Amount(amount, units), new Money(price.Value!.Value, price.Unit!), validityDays);
+            var validityDays = validity!.Value.TryGetInt32(out var d) ? d : throw Invalid("its validityDays is not a whole number");
+            problem = null;
+            return new Plan(new PlanCode(offering.Id!.Trim()), string.IsNullOrWhiteSpace(offering.Name) ? offering.Id.Trim() : offering.Name, Amount(amount, units), new Money(price!.Value!.Value, price.Unit!), validityDays);
         }
-        catch (DataRenewValidationException ex)
+        catch (DataRenewException ex)
         {
-            throw new InvalidCarrierResponseException($"{CarrierId.TMobile} sent an offering that cannot be a plan ({ex.Reason})", new DataRenewErrorDetails(CarrierId.TMobile), ex);
+            problem = ex is DataRenewValidationException invalid ? invalid.Reason : ex.Message;
+            return null;
         }
     }
 
@@ -488,5 +507,5 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     private sealed record SessionState(string? DataBucketId);
 
-    private sealed record Balance(Line Line, string BucketId, DataAmount Remaining, DateTimeOffset CycleStart, DateTimeOffset CycleEnd);
+    private sealed record Balance(Line Line, string? BucketId, DataAmount? Remaining, (DateTimeOffset Start, DateTimeOffset End)? Cycle);
 }

@@ -3,6 +3,7 @@ using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Carriers.TMobile;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,6 @@ public static class TMobileServiceCollectionExtensions
                 // Bearer first, then the PoP signer: it signs the Authorization header that is actually sent, on every pass.
                 .AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredService<TMobileConnection>().AppToken))
                 .AddHttpMessageHandler(sp => new ProofOfPossessionHandler(sp.GetRequiredService<TMobileConnection>().Signer)),
-            (sp, options, _) => new TMobileCarrier(options, sp.GetRequiredService<TMobileConnection>()));
+            (sp, options, _) => new TMobileCarrier(options, sp.GetRequiredService<TMobileConnection>(), sp.GetService<ILoggerFactory>()?.CreateLogger("DataRenew.Sdk.Carriers.TMobile")));
     }
 }

@@ -9,6 +9,7 @@ using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
 using DataRenew.Sdk.Renewal;
+using Microsoft.Extensions.Logging;
 
 namespace DataRenew.Sdk.Carriers.Verizon;
 
@@ -28,13 +29,15 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     private readonly CarrierHttpClient _http;
     private readonly TimeProvider _time;
     private readonly string _account;
+    private readonly SkippedEntries _skipped;
     private readonly ConditionalWeakTable<CarrierSession, VerizonSessionState> _sessions = new();
     private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
     // Settled orders leave the live map (bounded memory) but still answer a repeated submit or a late lookup.
     private readonly RecentEntries<RenewalId, CarrierOrder> _settled = new(RecentEntries<RenewalId, CarrierOrder>.DefaultCapacity);
 
-    public VerizonCarrier(VerizonOptions options, CarrierHttpClient http, TimeProvider? timeProvider = null)
+    public VerizonCarrier(VerizonOptions options, CarrierHttpClient http, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
+        _skipped = new SkippedEntries(CarrierId.Verizon, logger);
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _http = http ?? throw new ArgumentNullException(nameof(http));
         _time = timeProvider ?? TimeProvider.System;
@@ -105,16 +108,16 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         return new Account(Carrier, _options.AccountName, name);
     }
 
-    public IAsyncEnumerable<Line> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<LineListingEntry> GetLinesAsync(CarrierSession session, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return CarrierPaging.ReadAllAsync<Line, string?>(Carrier, null, (cursor, ct) => ListPageAsync(session, cursor, ct), _options.MaxPages, cancellationToken);
+        return CarrierPaging.ReadAllAsync<LineListingEntry, string?>(Carrier, null, (cursor, ct) => ListPageAsync(session, cursor, ct), _options.MaxPages, cancellationToken);
     }
 
-    public async Task<Line?> FindLineAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken = default)
+    public async Task<Line?> FindLineAsync(CarrierSession session, LineId id, CancellationToken cancellationToken = default)
     {
-        var device = await FindDeviceAsync(session, iccid, cancellationToken).ConfigureAwait(false);
-        return device is null ? null : ToLine(device);
+        var device = await FindDeviceAsync(session, id, cancellationToken).ConfigureAwait(false);
+        return device is null ? null : ToLine(device, id);
     }
 
     // ---- usage ----
@@ -122,8 +125,8 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     public async Task<UsageSnapshot> GetUsageAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(line);
-        var device = await FindDeviceAsync(session, line.Iccid, cancellationToken).ConfigureAwait(false)
-            ?? throw new CarrierRejectedException($"Line {line.Iccid.ToMaskedString()} is not on account {Account.Mask(_options.AccountName)}.", new DataRenewErrorDetails(Carrier, CarrierErrorCode: "DeviceNotFound"));
+        var device = await FindDeviceAsync(session, line.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw new CarrierRejectedException($"Line {line.Id.ToMaskedString()} is not on account {Account.Mask(_options.AccountName)}.", new DataRenewErrorDetails(Carrier, CarrierErrorCode: "DeviceNotFound"));
         var cycleEnd = device.BillingCycleEndDate
             ?? throw new InvalidCarrierResponseException($"{Carrier} sent a device without billingCycleEndDate.", new DataRenewErrorDetails(Carrier));
         var cycleStart = MonthBefore(cycleEnd)
@@ -138,7 +141,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         var now = _time.GetUtcNow();
         var earliest = cycleStart < now ? cycleStart : now;
         var used = 0m;
-        await foreach (var report in CarrierPaging.ReadAllAsync<VzUsageRecord, DateTimeOffset>(Carrier, earliest, (from, ct) => UsagePageAsync(session, line.Iccid, from, now, ct), _options.MaxPages, cancellationToken).ConfigureAwait(false))
+        await foreach (var report in CarrierPaging.ReadAllAsync<VzUsageRecord, DateTimeOffset>(Carrier, earliest, (from, ct) => UsagePageAsync(session, line.Id, from, now, ct), _options.MaxPages, cancellationToken).ConfigureAwait(false))
         {
             // No amount of data is larger than a long of bytes: a sum past it is the carrier's error, not an overflow.
             used += report.BytesUsed is { } bytes && bytes >= 0 && bytes <= long.MaxValue - used ? bytes : throw new InvalidCarrierResponseException($"{Carrier} sent a usage report without a valid bytesUsed.", new DataRenewErrorDetails(Carrier));
@@ -153,7 +156,21 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     public async Task<IReadOnlyList<Plan>> GetPlansAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default)
     {
         var plans = await ReadCatalogAsync(session, cancellationToken).ConfigureAwait(false);
-        return plans.Select(ToPlan).OfType<Plan>().ToArray();
+        var sellable = new List<Plan>(plans.Count);
+        foreach (var plan in plans)
+        {
+            // One plan the SDK cannot sell is left out (and reported once); the rest of the catalog stands.
+            if (ToPlan(plan, out var reason) is { } p)
+            {
+                sellable.Add(p);
+            }
+            else
+            {
+                _skipped.Report("service plan", plan.Code?.Trim(), reason);
+            }
+        }
+
+        return sellable;
     }
 
     public Task<IReadOnlyList<Promotion>> GetPromotionsAsync(CarrierSession session, Line line, CancellationToken cancellationToken = default) =>
@@ -250,7 +267,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             return null;
         }
 
-        var device = await FindDeviceAsync(session, ordered.Iccid, cancellationToken).ConfigureAwait(false);
+        var device = await FindDeviceAsync(session, ordered.Line, cancellationToken).ConfigureAwait(false);
         if (device is null || ServicePlanOf(device) != ordered.Plan)
         {
             return null;
@@ -330,7 +347,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         var body = new VzPlanChangeRequest
         {
             AccountName = _options.AccountName,
-            Devices = [new VzPlanChangeDevice { DeviceIds = [new VzDeviceId { Id = request.Line.Iccid.Value, Kind = "iccid" }] }],
+            Devices = [new VzPlanChangeDevice { DeviceIds = [VerizonDeviceIds.DeviceIdOf(request.Line.Id)] }],
             ServicePlan = request.Plan.Code.Value,
             CurrentServicePlan = request.Line.CurrentPlan.Value is { Length: > 0 } current ? current : null,
         };
@@ -361,19 +378,28 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             : login.SessionToken;
     }
 
-    private async Task<CarrierPage<Line, string?>> ListPageAsync(CarrierSession session, string? cursor, CancellationToken cancellationToken)
+    private async Task<CarrierPage<LineListingEntry, string?>> ListPageAsync(CarrierSession session, string? cursor, CancellationToken cancellationToken)
     {
         var page = await DevicePageAsync(session, null, cursor, cancellationToken).ConfigureAwait(false);
-        return new CarrierPage<Line, string?>(page.Items.Select(ToLine).OfType<Line>().ToArray(), page.HasMore, page.Next);
+        var entries = new LineListingEntry[page.Items.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var device = page.Items[i];
+            entries[i] = VerizonDeviceIds.LineIdOf(device) is { } id
+                ? ToLine(device, id)
+                : LineListingEntry.Unreadable(new LineListingProblem(Carrier, "The device carries no id (iccid, imei, meid, esn, mdn or min) to address it by.", VerizonDeviceIds.Masked(device)));
+        }
+
+        return new CarrierPage<LineListingEntry, string?>(entries, page.HasMore, page.Next);
     }
 
     /// <summary>One page of the device listing (optionally asking the carrier to filter by a device id), with the next cursor.</summary>
-    private async Task<CarrierPage<VzDevice, string?>> DevicePageAsync(CarrierSession session, Iccid? only, string? cursor, CancellationToken cancellationToken)
+    private async Task<CarrierPage<VzDevice, string?>> DevicePageAsync(CarrierSession session, VzDeviceId? only, string? cursor, CancellationToken cancellationToken)
     {
         var body = new VzDeviceListRequest
         {
             AccountName = _options.AccountName,
-            DeviceId = only is { } iccid ? new VzDeviceId { Id = iccid.Value, Kind = "iccid" } : null,
+            DeviceId = only,
             LargestDeviceIdSeen = cursor,
             MaxNumberOfDevices = _options.DevicesPerPage,
         };
@@ -388,7 +414,8 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
                 continue;
             }
 
-            if (IdOf(device, "iccid") is { } id && id.All(char.IsAsciiDigit) && (largest is null || CompareDeviceIds(id, largest) > 0))
+            // The cursor is the largest ICCID compared as a number: ids that are not all digits cannot be one.
+            if (VerizonDeviceIds.IdOf(device, "iccid") is { } id && id.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0 && (largest is null || CompareDeviceIds(id, largest) > 0))
             {
                 largest = id;
             }
@@ -401,13 +428,14 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         return new CarrierPage<VzDevice, string?>(devices, hasMore, largest ?? cursor);
     }
 
-    private async Task<VzDevice?> FindDeviceAsync(CarrierSession session, Iccid iccid, CancellationToken cancellationToken)
+    private async Task<VzDevice?> FindDeviceAsync(CarrierSession session, LineId line, CancellationToken cancellationToken)
     {
         // The list action asked to filter by the device id: one call where the carrier filters. The spec's listing
         // promises no such filter, so a carrier may answer the unfiltered pages instead: read on until the device shows.
-        await foreach (var device in CarrierPaging.ReadAllAsync<VzDevice, string?>(Carrier, null, (cursor, ct) => DevicePageAsync(session, iccid, cursor, ct), _options.MaxPages, cancellationToken).ConfigureAwait(false))
+        var key = VerizonDeviceIds.DeviceIdOf(line);
+        await foreach (var device in CarrierPaging.ReadAllAsync<VzDevice, string?>(Carrier, null, (cursor, ct) => DevicePageAsync(session, key, cursor, ct), _options.MaxPages, cancellationToken).ConfigureAwait(false))
         {
-            if (IdOf(device, "iccid") == iccid.Value)
+            if (VerizonDeviceIds.Has(device, key))
             {
                 return device;
             }
@@ -416,9 +444,9 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         return null;
     }
 
-    private async Task<CarrierPage<VzUsageRecord, DateTimeOffset>> UsagePageAsync(CarrierSession session, Iccid iccid, DateTimeOffset earliest, DateTimeOffset latest, CancellationToken cancellationToken)
+    private async Task<CarrierPage<VzUsageRecord, DateTimeOffset>> UsagePageAsync(CarrierSession session, LineId line, DateTimeOffset earliest, DateTimeOffset latest, CancellationToken cancellationToken)
     {
-        var body = new VzUsageRequest { DeviceId = new VzDeviceId { Id = iccid.Value, Kind = "iccid" }, Earliest = Timestamp(earliest), Latest = Timestamp(latest) };
+        var body = new VzUsageRequest { DeviceId = VerizonDeviceIds.DeviceIdOf(line), Earliest = Timestamp(earliest), Latest = Timestamp(latest) };
         var page = await SendAsync(session, () => Json(HttpMethod.Post, "m2m/v1/devices/usage/actions/list", body, VerizonJson.Default.VzUsageRequest).WithEffect(CarrierRequestEffect.Read), VerizonJson.Default.VzUsageResponse, cancellationToken).ConfigureAwait(false);
         var reports = page.UsageHistory?.Where(r => r is not null).ToArray() ?? [];
 
@@ -484,9 +512,6 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static string? IdOf(VzDevice device, string kind) =>
-        device.DeviceIds?.FirstOrDefault(d => d is not null && string.Equals(d.Kind, kind, StringComparison.OrdinalIgnoreCase))?.Id?.Trim();
-
     /// <summary>Compares two numeric device ids as numbers (ICCIDs are longer than a long): by length, then digit by digit.</summary>
     internal static int CompareDeviceIds(string left, string right)
     {
@@ -521,17 +546,15 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         _ => LineStatus.Unknown,
     };
 
-    /// <summary>A device as a line; <see langword="null"/> when it has no valid ICCID (the SDK identifies lines by ICCID).</summary>
-    private static Line? ToLine(VzDevice device)
+    /// <summary>A device as a line, with every fact it carries: an ICCID (whatever its check digit), a number, a state, a plan.</summary>
+    private static Line ToLine(VzDevice device, LineId id)
     {
-        if (!Iccid.TryParse(IdOf(device, "iccid"), out var iccid))
-        {
-            return null;
-        }
-
-        PhoneNumber? number = PhoneNumber.TryParse(IdOf(device, "mdn"), out var mdn) ? mdn : null;
         var state = device.CarrierInformations?.FirstOrDefault(c => c is not null)?.State;
-        return new Line(iccid, number, SimKind.Physical, StatusOf(state), ServicePlanOf(device) ?? default);
+        return new Line(id, SimKind.Physical, StatusOf(state), ServicePlanOf(device) ?? default)
+        {
+            Iccid = Iccid.TryFromCarrier(VerizonDeviceIds.IdOf(device, "iccid"), out var iccid) ? iccid : null,
+            PhoneNumber = PhoneNumber.TryParse(VerizonDeviceIds.IdOf(device, "mdn"), out var mdn) ? mdn : null,
+        };
     }
 
     private static string? Attribute(VzPlan plan, string key) =>
@@ -547,18 +570,31 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         return plan.SizeKb is { } kb ? DataUnits.FromKilobytes(Carrier, kb) : null;
     }
 
-    /// <summary>A catalog entry as a plan; <see langword="null"/> (skipped) when it has no code, size, price or validity the SDK can sell it with.</summary>
-    private static Plan? ToPlan(VzPlan plan)
+    /// <summary>A catalog entry as a plan; <see langword="null"/>, with the <paramref name="reason"/>, when it has no code, size, price or validity the SDK can sell it with.</summary>
+    private static Plan? ToPlan(VzPlan plan, out string reason)
     {
         var code = plan.Code?.Trim();
-        if (string.IsNullOrEmpty(code) || code.Length > 100 || code.Any(char.IsControl) || AllowanceOf(plan) is not { } data
-            || !decimal.TryParse(Attribute(plan, "PriceUSD"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var price)
-            || !int.TryParse(Attribute(plan, "ValidityDays"), NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days is < 1 or > 3660)
+        var days = 0;
+        var price = 0m;
+        reason = string.IsNullOrEmpty(code) || code.Length > 100 || code.Any(char.IsControl) ? "it has no usable code"
+            : AllowanceOf(plan) is null ? "it has no sizeKb (nor Unlimited=true)"
+            : !decimal.TryParse(Attribute(plan, "PriceUSD"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out price) ? "its PriceUSD attribute is not a price"
+            : !int.TryParse(Attribute(plan, "ValidityDays"), NumberStyles.None, CultureInfo.InvariantCulture, out days) || days is < 1 or > 3660 ? "its ValidityDays attribute is not 1 to 3660 days"
+            : string.Empty;
+        if (reason.Length > 0)
         {
             return null;
         }
 
-        return new Plan(new PlanCode(code), string.IsNullOrWhiteSpace(plan.Name) ? code : plan.Name.Trim(), data, Money.Usd(price), days);
+        try
+        {
+            return new Plan(new PlanCode(code!), string.IsNullOrWhiteSpace(plan.Name) ? code! : plan.Name.Trim(), AllowanceOf(plan)!.Value, Money.Usd(price), days);
+        }
+        catch (DataRenewException ex)
+        {
+            reason = ex is DataRenewValidationException invalid ? invalid.Reason : ex.Message;
+            return null;
+        }
     }
 
     /// <summary>What the adapter remembers of a renewal's plan change: the answer (request id) or that it was lost.</summary>
@@ -570,8 +606,8 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     }
 
     /// <summary>What a renewal ordered for which device, and the plan the device had: all the device can confirm.</summary>
-    private sealed record OrderedPlan(Iccid Iccid, PlanCode Plan, PlanCode PriorPlan)
+    private sealed record OrderedPlan(LineId Line, PlanCode Plan, PlanCode PriorPlan)
     {
-        public static OrderedPlan Of(CarrierOrderRequest request) => new(request.Line.Iccid, request.Plan.Code, request.Line.CurrentPlan);
+        public static OrderedPlan Of(CarrierOrderRequest request) => new(request.Line.Id, request.Plan.Code, request.Line.CurrentPlan);
     }
 }

@@ -4,6 +4,7 @@ using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Carriers.Verizon;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -56,7 +57,7 @@ public static class VerizonServiceCollectionExtensions
             (sp, options, client) =>
             {
                 var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
-                return new VerizonCarrier(options, new CarrierHttpClient(CarrierId.Verizon, client, mapper, time), time);
+                return new VerizonCarrier(options, new CarrierHttpClient(CarrierId.Verizon, client, mapper, time), time, sp.GetService<ILoggerFactory>()?.CreateLogger("DataRenew.Sdk.Carriers.Verizon"));
             });
     }
 }

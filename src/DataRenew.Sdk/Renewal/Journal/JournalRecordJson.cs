@@ -59,7 +59,10 @@ internal sealed class JournalRecordDto
 
 internal sealed class JournalLineDto
 {
-    public required string Iccid { get; init; }
+    // Absent in journals written before lines had ids of their own: those lines were addressed by their ICCID.
+    public string? Id { get; init; }
+
+    public string? Iccid { get; init; }
 
     public string? PhoneNumber { get; init; }
 
@@ -256,19 +259,20 @@ internal static class JournalRecordMapper
 
     private static JournalLineDto ToDto(Line l) => new()
     {
-        Iccid = l.Iccid.Value,
+        Id = l.Id.Value,
+        Iccid = l.Iccid?.Value,
         PhoneNumber = l.PhoneNumber?.E164,
         SimKind = l.SimKind,
         Status = l.Status,
         CurrentPlan = l.CurrentPlan.Value,
     };
 
-    private static Line FromDto(JournalLineDto l) => new(
-        Iccid.Parse(l.Iccid),
-        l.PhoneNumber is null ? null : PhoneNumber.Parse(l.PhoneNumber),
-        l.SimKind,
-        l.Status,
-        ToPlanCode(l.CurrentPlan));
+    private static Line FromDto(JournalLineDto l) =>
+        new(new LineId(l.Id ?? l.Iccid ?? throw new DataRenewValidationException(nameof(l.Id), "A journaled line has neither an id nor an ICCID.")), l.SimKind, l.Status, ToPlanCode(l.CurrentPlan))
+        {
+            Iccid = Iccid.TryFromCarrier(l.Iccid, out var iccid) ? iccid : null,
+            PhoneNumber = l.PhoneNumber is null ? null : PhoneNumber.Parse(l.PhoneNumber),
+        };
 
     private static JournalPlanDto ToDto(Plan p) => new()
     {

@@ -3,6 +3,7 @@ using System.Text;
 using DataRenew.Sdk.Carriers.Att;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Renewal;
+using DataRenew.Sdk.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,7 @@ namespace DataRenew.Sdk.Tests.Adapters.Att;
 public sealed class AttAdapterTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
-    private static readonly Iccid NotOnTheAccount = Iccid.Parse("8914800000000000071");
+    private static readonly LineId NotOnTheAccount = new("8914800000000000071");
     private static readonly PlanCode Plan10Gb = new("ATT 10GB");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -63,7 +64,7 @@ public sealed class AttAdapterTests
         var session = await world.SignInAsync();
         var line = await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct);
         _ = await world.Provider.Usage.GetUsageAsync(session, line!, Ct);
-        _ = await world.Provider.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct);
+        _ = await world.Provider.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct);
 
         Assert.Equal(5, world.Requests().Count);
         Assert.All(world.Requests(), r => Assert.Equal(ExpectedBasic, r.Headers!["Authorization"].Single()));
@@ -88,7 +89,7 @@ public sealed class AttAdapterTests
         await using var world = new AttWorld(o => o.PageSize = 2);
         var session = await world.SignInAsync();
 
-        var lines = await world.Provider.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct);
+        var lines = await world.Provider.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct);
 
         Assert.Equal(6, lines.Count);
         var pages = world.Requests(skip: 1);
@@ -96,10 +97,10 @@ public sealed class AttAdapterTests
         Assert.All(pages, r => Assert.Equal("2", r.Query!["pageSize"].Single()));
         Assert.All(pages, r => Assert.Contains("modifiedSince=2000-01-01T00%3A00%3A00%2B00%3A00", r.RawQuery, StringComparison.Ordinal));
         Assert.All(lines, l => Assert.Null(l.PhoneNumber));
-        Assert.Equal(LineStatus.Active, lines.Single(l => l.Iccid == AttStub.Line5Gb).Status);
-        Assert.Equal(LineStatus.Inactive, lines.Single(l => l.Iccid == AttStub.Deactivated).Status);
-        Assert.Equal(LineStatus.Inactive, lines.Single(l => l.Iccid == AttStub.ActivationReady).Status);
-        Assert.Equal(new PlanCode("ATT 10GB"), lines.Single(l => l.Iccid == AttStub.Line10Gb).CurrentPlan);
+        Assert.Equal(LineStatus.Active, lines.Single(l => l.Id == AttStub.Line5Gb).Status);
+        Assert.Equal(LineStatus.Inactive, lines.Single(l => l.Id == AttStub.Deactivated).Status);
+        Assert.Equal(LineStatus.Inactive, lines.Single(l => l.Id == AttStub.ActivationReady).Status);
+        Assert.Equal(new PlanCode("ATT 10GB"), lines.Single(l => l.Id == AttStub.Line10Gb).CurrentPlan);
     }
 
     [Fact]
@@ -112,7 +113,7 @@ public sealed class AttAdapterTests
         });
         var session = await world.SignInAsync();
 
-        await Assert.ThrowsAsync<InvalidCarrierResponseException>(async () => await world.Provider.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct));
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(async () => await world.Provider.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct));
     }
 
     [Fact]
@@ -122,7 +123,7 @@ public sealed class AttAdapterTests
         var session = await world.SignInAsync();
         world.Stub.RespondNext(HttpStatusCode.OK, """{"devices":[{"iccid":"8914800000000000014","status":"ACTIVATED","ratePlan":"ATT 5GB"}],"pageNumber":1}""");
 
-        await Assert.ThrowsAsync<InvalidCarrierResponseException>(async () => await world.Provider.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct));
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(async () => await world.Provider.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct));
     }
 
     [Fact]
@@ -223,15 +224,17 @@ public sealed class AttAdapterTests
     [Theory]
     [InlineData(""" "ratePlan":" ATT 5GB " """)]
     [InlineData(""" "ratePlan":"ATT\u00075GB" """)]
-    public async Task A_usage_answer_with_a_rate_plan_that_is_no_plan_code_is_an_invalid_answer_not_a_validation_error(string ratePlan)
+    [InlineData(""" "ratePlan":"" """)]
+    public async Task A_usage_answer_whose_rate_plan_is_no_plan_code_is_measured_against_the_lines_plan(string ratePlan)
     {
         await using var world = new AttWorld();
         var (session, line) = await world.SignInToLineAsync();
         world.Stub.RespondNext(HttpStatusCode.OK, $$"""{"iccid":"8914800000000000014",{{ratePlan}},"ctdDataUsage":1000}""");
 
-        var error = await Assert.ThrowsAnyAsync<DataRenewException>(() => world.Provider.Usage.GetUsageAsync(session, line, Ct));
+        var usage = await world.Provider.Usage.GetUsageAsync(session, line, Ct);
 
-        Assert.IsType<InvalidCarrierResponseException>(error);
+        Assert.Equal(1000, usage.Used.Bytes);
+        Assert.Equal(5120L * 1024 * 1024, usage.Allowance.Bytes);
     }
 
     [Fact]
@@ -257,24 +260,33 @@ public sealed class AttAdapterTests
         var seen = new List<Line>();
         var error = await Record.ExceptionAsync(async () =>
         {
-            await foreach (var line in world.Provider.Accounts.GetLinesAsync(session, Ct))
+            await foreach (var line in world.Provider.Accounts.GetLinesAsync(session, Ct).Lines())
             {
                 seen.Add(line);
             }
         });
 
         Assert.IsType<InvalidCarrierResponseException>(error);
-        Assert.Equal(seen.Count, seen.Select(l => l.Iccid).Distinct().Count());
+        Assert.Equal(seen.Count, seen.Select(l => l.Id).Distinct().Count());
     }
 
     [Fact]
-    public async Task An_out_of_range_allowance_is_an_invalid_answer()
+    public async Task A_rate_plan_the_SDK_cannot_sell_is_left_out_and_reported_once_while_the_others_stand()
     {
-        await using var world = new AttWorld();
+        await using var world = new AttWorld(services: s => s.AddFakeLogging());
         var (session, line) = await world.SignInToLineAsync();
-        world.Stub.RespondNext(HttpStatusCode.OK, """{"ratePlans":[{"name":"ATT 5GB","dataAllowanceMb":-5,"priceUsd":"30.00","validityDays":30}]}""");
+        const string Catalog = """{"ratePlans":[{"name":"ATT 5GB","dataAllowanceMb":-5,"priceUsd":"30.00","validityDays":30},{"name":"ATT 2GB","dataAllowanceMb":2048,"priceUsd":"15.00","validityDays":30},{"name":"ATT NOPRICE","dataAllowanceMb":1,"validityDays":30},null]}""";
+        world.Stub.RespondNext(HttpStatusCode.OK, Catalog, times: 2);
 
-        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Catalog.GetPlansAsync(session, line, Ct));
+        var plans = await world.Provider.Catalog.GetPlansAsync(session, line, Ct);
+        var again = await world.Provider.Catalog.GetPlansAsync(session, line, Ct);
+
+        Assert.Equal(["ATT 2GB"], plans.Select(p => p.Code.Value));
+        Assert.Equal(plans, again);
+        var skipped = world.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Id == 3001).Select(r => r.Message).ToArray();
+        Assert.Equal(3, skipped.Length); // once each, not once per read
+        Assert.Contains(skipped, m => m.Contains("ATT 5GB", StringComparison.Ordinal));
+        Assert.Contains(skipped, m => m.Contains("ATT NOPRICE", StringComparison.Ordinal) && m.Contains("priceUsd", StringComparison.Ordinal));
     }
 
     // ---- renewals through the provider-neutral API ----
@@ -439,7 +451,7 @@ public sealed class AttAdapterTests
         world.Stub.ScheduleOrders = false;
         var client = world.Client;
         var session = await world.ClientSignInAsync();
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == AttStub.Line5Gb, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == AttStub.Line5Gb, Ct);
         var quote = await client.CreateQuoteAsync(session, line, Plan10Gb, Ct);
         var block = world.Stub.BlockNextOrder();
 
@@ -476,7 +488,7 @@ public sealed class AttAdapterTests
         world.Stub.ScheduleOrders = false;
         var client = world.Client;
         var session = await world.ClientSignInAsync();
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == AttStub.Line5Gb, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == AttStub.Line5Gb, Ct);
         var quote = await client.CreateQuoteAsync(session, line, Plan10Gb, Ct);
         var block = world.Stub.BlockNextOrder(apply: false);
 
@@ -516,16 +528,16 @@ public sealed class AttAdapterTests
     {
         await using var world = new AttWorld(o => o.PageSize = 2);
         var session = await world.SignInAsync();
-        var lines = await world.Provider.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct);
+        var lines = await world.Provider.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct);
         var before = world.Requests().Count;
         using var hold = new SemaphoreSlim(0);
         world.Stub.Hold = hold;
 
         var work = Task.WhenAll(
-            world.Provider.Usage.GetUsageAsync(session, lines.Single(l => l.Iccid == AttStub.Line5Gb), Ct),
-            world.Provider.Usage.GetUsageAsync(session, lines.Single(l => l.Iccid == AttStub.Line1Gb), Ct),
-            world.Provider.Usage.GetUsageAsync(session, lines.Single(l => l.Iccid == AttStub.Line10Gb), Ct),
-            world.Provider.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct).AsTask());
+            world.Provider.Usage.GetUsageAsync(session, lines.Single(l => l.Id == AttStub.Line5Gb), Ct),
+            world.Provider.Usage.GetUsageAsync(session, lines.Single(l => l.Id == AttStub.Line1Gb), Ct),
+            world.Provider.Usage.GetUsageAsync(session, lines.Single(l => l.Id == AttStub.Line10Gb), Ct),
+            world.Provider.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct).AsTask());
         while (!work.IsCompleted)
         {
             var arrival = world.Stub.Arrivals.Reader.ReadAsync(Ct).AsTask();
@@ -756,11 +768,11 @@ public sealed class AttAdapterTests
         Assert.DoesNotContain(AttStub.ApiKey, ex.ToString(), StringComparison.Ordinal);
     }
 
-    private static async Task<RenewalRecord> RenewAsync(AttWorld world, Iccid iccid, PlanCode plan)
+    private static async Task<RenewalRecord> RenewAsync(AttWorld world, LineId iccid, PlanCode plan)
     {
         var client = world.Client;
         var session = await world.ClientSignInAsync();
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == iccid, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == iccid, Ct);
         var quote = await client.CreateQuoteAsync(session, line, plan, Ct);
         var renewal = await client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
         return await renewal.WaitForCompletionAsync(Ct);

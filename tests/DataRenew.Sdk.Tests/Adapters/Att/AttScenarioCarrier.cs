@@ -11,7 +11,7 @@ public sealed class AttScenarioCarrier : IScenarioCarrier
 
     public CarrierId Carrier => CarrierId.Att;
 
-    public Iccid Line => AttStub.Line5Gb;
+    public LineId Line => AttStub.Line5Gb;
 
     public PlanCode Plan => new("ATT 10GB");
 

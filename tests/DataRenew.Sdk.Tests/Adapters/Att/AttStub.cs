@@ -25,12 +25,12 @@ internal sealed class AttStub : IAsyncDisposable
     public const string Username = "acme-iot";
     public const string ApiKey = "k3y-4f9a-SECRET-77c1";
 
-    public static readonly Iccid Line5Gb = Iccid.Parse("8914800000000000014");
-    public static readonly Iccid Line1Gb = Iccid.Parse("8914800000000000022");
-    public static readonly Iccid Deactivated = Iccid.Parse("8914800000000000030");
-    public static readonly Iccid ActivationReady = Iccid.Parse("8914800000000000048");
-    public static readonly Iccid TestReady = Iccid.Parse("8914800000000000055");
-    public static readonly Iccid Line10Gb = Iccid.Parse("8914800000000000063");
+    public static readonly LineId Line5Gb = new("8914800000000000014");
+    public static readonly LineId Line1Gb = new("8914800000000000022");
+    public static readonly LineId Deactivated = new("8914800000000000030");
+    public static readonly LineId ActivationReady = new("8914800000000000048");
+    public static readonly LineId TestReady = new("8914800000000000055");
+    public static readonly LineId Line10Gb = new("8914800000000000063");
 
     /// <summary>Line5Gb's cycle-to-date use: 1,234,567,890 bytes.</summary>
     public const long Line5GbUsedBytes = 1_234_567_890;
@@ -87,7 +87,7 @@ internal sealed class AttStub : IAsyncDisposable
     /// <summary>Plan changes received (PUTs), from the server's log.</summary>
     public int OrdersReceived => _server.LogEntries.Count(e => e.RequestMessage?.Method == "PUT");
 
-    public string PlanOf(Iccid iccid)
+    public string PlanOf(LineId iccid)
     {
         lock (_gate)
         {

@@ -12,7 +12,7 @@ public sealed class FakeScenarioCarrier : IScenarioCarrier
 
     public CarrierId Carrier => CarrierId.Fake;
 
-    public Iccid Line => FakeCarrierSeed.PhysicalIccid;
+    public LineId Line => FakeCarrierSeed.PhysicalLine;
 
     public PlanCode Plan => new("FAKE-10GB");
 

@@ -19,7 +19,7 @@ public interface IScenarioCarrier : IAsyncDisposable
     Task<DataRenewSession> SignInAsync(DataRenewClient client, CancellationToken cancellationToken);
 
     /// <summary>The line to renew.</summary>
-    Iccid Line { get; }
+    LineId Line { get; }
 
     /// <summary>The plan to renew with.</summary>
     PlanCode Plan { get; }

@@ -28,7 +28,7 @@ public sealed class QuickStartOnCarriersTests
             ["Verizon:AccountName"] = VerizonStub.AccountName,
             ["SignIn:Username"] = VerizonStub.Username,
             ["SignIn:Password"] = VerizonStub.Password,
-            ["SignIn:Iccid"] = VerizonStub.ActiveLine.Value,
+            ["SignIn:Line"] = VerizonStub.ActiveLine.Value,
         });
 
         Assert.Equal(0, exit);
@@ -45,7 +45,7 @@ public sealed class QuickStartOnCarriersTests
             ["Att:AllowPlainHttpOnLoopback"] = "true",
             ["SignIn:Username"] = AttStub.Username,
             ["SignIn:Password"] = AttStub.ApiKey,
-            ["SignIn:Iccid"] = AttStub.Line5Gb.Value,
+            ["SignIn:Line"] = AttStub.Line5Gb.Value,
         });
 
         Assert.Equal(0, exit);

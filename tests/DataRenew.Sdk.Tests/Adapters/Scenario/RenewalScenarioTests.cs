@@ -22,9 +22,9 @@ public sealed class RenewalScenarioTests
         var client = services.GetRequiredService<DataRenewClient>();
 
         var session = await client.SignInAsync(carrier, ct);
-        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => l.Iccid == carrier.Line, ct);
+        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => l.Id == carrier.Line, ct);
         var overview = await client.GetLineOverviewAsync(session, line, ct);
-        Assert.Equal(line.Iccid, overview.Line.Iccid);
+        Assert.Equal(line.Id, overview.Line.Id);
         var options = await client.GetRenewalOptionsAsync(session, line, ct);
         Assert.Contains(options, o => o.Plan.Code == carrier.Plan);
         var quote = await client.CreateQuoteAsync(session, line, carrier.Plan, ct);
@@ -48,7 +48,7 @@ public sealed class RenewalScenarioTests
         await using var services = Build(carrier, out var gateway);
         var client = services.GetRequiredService<DataRenewClient>();
         var session = await client.SignInAsync(carrier, ct);
-        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => l.Iccid == carrier.Line, ct);
+        var line = await client.GetLinesAsync(session, ct).FirstAsync(l => l.Id == carrier.Line, ct);
         var quote = await client.CreateQuoteAsync(session, line, carrier.Plan, ct);
         carrier.FailNextOrder();
 

@@ -23,7 +23,7 @@ public sealed class TMobileAuthTests
     {
         await using var world = new TMobileWorld();
         var session = await world.SignInAsync();
-        var line = await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Iccid, Ct);
+        var line = await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Line, Ct);
         await world.Provider.Usage.GetUsageAsync(session, line!, Ct);
         await world.Provider.Catalog.GetPromotionsAsync(session, line!, Ct);
 
@@ -57,7 +57,7 @@ public sealed class TMobileAuthTests
     {
         await using var world = new TMobileWorld();
         var session = await world.SignInAsync();
-        await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Iccid, Ct);
+        await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Line, Ct);
         var sent = world.Stub.Server.LogEntries[^1].RequestMessage!;
 
         using var http = new HttpClient();
@@ -312,7 +312,7 @@ public sealed class TMobileAuthTests
 
     internal static JsonNode Claims(string token) => JsonNode.Parse(Base64Url.DecodeFromChars(token.Split('.')[1]))!;
 
-    private static Line Line() => new(TMobileWorld.Iccid, TMobileWorld.Number, SimKind.ESim, LineStatus.Active, new PlanCode("tm-5gb-30d"));
+    private static Line Line() => new(TMobileWorld.Line, SimKind.ESim, LineStatus.Active, new PlanCode("tm-5gb-30d")) { PhoneNumber = TMobileWorld.Number };
 
     private static string[] Problems(Action<TMobileOptions> change)
     {

@@ -1,5 +1,8 @@
 using System.Globalization;
 using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace DataRenew.Sdk.Tests.Adapters.TMobile;
 
@@ -64,29 +67,33 @@ public sealed class TMobileCatalogTests
         Assert.True(plans[2].Data.IsUnlimited);
     }
 
-    [Fact]
-    public async Task An_amount_in_an_unknown_unit_is_an_invalid_carrier_response()
-    {
-        await using var world = new TMobileWorld();
-        world.Stub.Offerings.Add(TMobileStub.Offering("tm-odd", "Odd", 1m, "{\"amount\":1,\"units\":\"furlongs\"}", 1));
-        var session = await world.SignInAsync();
-
-        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Catalog.GetPlansAsync(session, Line(), Ct));
-    }
-
     [Theory]
+    [InlineData("{\"amount\":1,\"units\":\"furlongs\"}")]
     [InlineData("{\"amount\":\"10\",\"units\":\"GB\"}")]
     [InlineData("{\"amount\":null,\"units\":\"GB\"}")]
     [InlineData("{\"amount\":{\"value\":10},\"units\":\"GB\"}")]
-    public async Task An_allowance_amount_of_the_wrong_JSON_type_is_an_invalid_carrier_response(string allowance)
+    public async Task An_offering_whose_allowance_cannot_be_read_is_left_out_and_reported_once_while_the_others_stand(string allowance)
     {
-        await using var world = new TMobileWorld();
+        await using var world = new TMobileWorld(services: s => s.AddFakeLogging());
+        var before = (await ReadPlansAsync(new TMobileWorld())).Count;
         world.Stub.Offerings.Add(TMobileStub.Offering("tm-odd", "Odd", 1m, allowance, 1));
         var session = await world.SignInAsync();
 
-        var error = await Record.ExceptionAsync(() => world.Provider.Catalog.GetPlansAsync(session, Line(), Ct));
+        var plans = await world.Provider.Catalog.GetPlansAsync(session, Line(), Ct);
+        await world.Provider.Catalog.GetPlansAsync(session, Line(), Ct);
 
-        Assert.IsType<InvalidCarrierResponseException>(error);
+        Assert.Equal(before, plans.Count);
+        Assert.DoesNotContain(plans, p => p.Code.Value == "tm-odd");
+        var skipped = Assert.Single(world.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 3001);
+        Assert.Contains("tm-odd", skipped.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<IReadOnlyList<Plan>> ReadPlansAsync(TMobileWorld world)
+    {
+        await using (world)
+        {
+            return await world.Provider.Catalog.GetPlansAsync(await world.SignInAsync(), Line(), Ct);
+        }
     }
 
     [Fact]
@@ -172,27 +179,48 @@ public sealed class TMobileCatalogTests
         var session = await world.SignInAsync();
         var before = world.Stub.Server.LogEntries.Count;
 
-        var line = await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Iccid, Ct);
+        var line = await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Line, Ct);
 
         Assert.Equal(before + 1, world.Stub.Server.LogEntries.Count);
         Assert.NotNull(line);
-        Assert.Equal(TMobileWorld.Iccid, line.Iccid);
+        Assert.Equal(TMobileWorld.Line, line.Id);
+        Assert.Null(line.Iccid); // the wire style has none
         Assert.Equal(TMobileWorld.Number, line.PhoneNumber);
         Assert.Equal(SimKind.ESim, line.SimKind);
         Assert.Equal(LineStatus.Active, line.Status);
         Assert.Equal(new PlanCode("tm-5gb-30d"), line.CurrentPlan);
-        Assert.Equal([line], await world.Provider.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct));
-        Assert.Null(await world.Provider.Accounts.FindLineAsync(session, Iccid.Parse("8914800000000000030"), Ct));
+        Assert.Equal([line], await world.Provider.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct));
+        Assert.Null(await world.Provider.Accounts.FindLineAsync(session, LineId.Of(PhoneNumber.Parse("+12025550199")), Ct));
+        Assert.Null(await world.Provider.Accounts.FindLineAsync(session, new LineId("8914800000000000030"), Ct));
     }
 
     [Fact]
-    public async Task A_bucket_without_an_ICCID_is_an_invalid_carrier_response()
+    public async Task An_ICCID_a_server_adds_as_a_logical_resource_is_read_as_a_fact_of_the_line()
     {
         await using var world = new TMobileWorld();
-        world.Stub.LogicalResources = $"[{{\"value\":\"{TMobileStub.Msisdn}\"}}]";
+        world.Stub.LogicalResources = $"[{{\"value\":\"{TMobileStub.Msisdn}\"}},{{\"value\":\"8901260000000000001\",\"@referredType\":\"ICCID\"}}]";
         var session = await world.SignInAsync();
 
-        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Iccid, Ct));
+        var line = await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Line, Ct);
+
+        Assert.Equal(TMobileWorld.Line, line?.Id);
+        Assert.Equal("8901260000000000001", line?.Iccid?.Value);
+        Assert.False(line?.Iccid?.HasValidCheckDigit); // a carrier's ICCID, taken as it is
+    }
+
+    [Fact]
+    public async Task A_bucket_without_product_or_status_still_gives_the_line_with_those_facts_unknown()
+    {
+        await using var world = new TMobileWorld();
+        world.Stub.BucketJson = $$"""[{"id":"b-1","logicalResource":[{"value":"{{TMobileStub.Msisdn}}"}]}]""";
+        var session = await world.SignInAsync();
+
+        var line = await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Line, Ct);
+
+        Assert.NotNull(line);
+        Assert.Equal(LineStatus.Unknown, line.Status);
+        Assert.Equal(default, line.CurrentPlan);
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Usage.GetUsageAsync(session, line, Ct));
     }
 
     [Fact]
@@ -201,7 +229,7 @@ public sealed class TMobileCatalogTests
         await using var world = new TMobileWorld();
         world.Stub.Remaining = "{\"amount\":1500,\"units\":\"MB\"}";
         var session = await world.SignInAsync();
-        var line = (await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Iccid, Ct))!;
+        var line = (await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Line, Ct))!;
         var before = DateTimeOffset.UtcNow;
 
         var usage = await world.Provider.Usage.GetUsageAsync(session, line, Ct);
@@ -221,7 +249,7 @@ public sealed class TMobileCatalogTests
         var session = await world.SignInAsync();
         world.Stub.RespondNext("GET", "/bucket", 200, "[{\"id\":\"b-1\",");
 
-        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Iccid, Ct));
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(() => world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Line, Ct));
     }
 
     [Fact]
@@ -239,5 +267,5 @@ public sealed class TMobileCatalogTests
         Assert.Equal(Money.Usd(32.00m), options.Single(o => o.Plan.Code.Value == "tm-10gb-30d").Price);
     }
 
-    private static Line Line() => new(TMobileWorld.Iccid, TMobileWorld.Number, SimKind.ESim, LineStatus.Active, new PlanCode("tm-5gb-30d"));
+    private static Line Line() => new(TMobileWorld.Line, SimKind.ESim, LineStatus.Active, new PlanCode("tm-5gb-30d")) { PhoneNumber = TMobileWorld.Number };
 }

@@ -261,7 +261,7 @@ public sealed class TMobileOrderTests
             world.Stub.RespondNext("GET", "/bucket", status, body, contentType);
         }
 
-        var error = await Assert.ThrowsAnyAsync<DataRenewException>(() => world.Provider.Accounts.FindLineAsync(session, line.Iccid, Ct));
+        var error = await Assert.ThrowsAnyAsync<DataRenewException>(() => world.Provider.Accounts.FindLineAsync(session, line.Id, Ct));
 
         Assert.IsType(expected, error);
         Assert.Equal(status, error.StatusCode);
@@ -394,7 +394,7 @@ public sealed class TMobileOrderTests
     private static async Task<(CarrierSession Session, Line Line)> SignInAsync(TMobileWorld world)
     {
         var session = await world.SignInAsync();
-        var line = await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Iccid, Ct);
+        var line = await world.Provider.Accounts.FindLineAsync(session, TMobileWorld.Line, Ct);
         return (session, line!);
     }
 

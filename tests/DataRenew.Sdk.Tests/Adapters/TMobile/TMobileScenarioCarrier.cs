@@ -11,7 +11,7 @@ public sealed class TMobileScenarioCarrier : IScenarioCarrier
 
     public CarrierId Carrier => CarrierId.TMobile;
 
-    public Iccid Line => Iccid.Parse(TMobileStub.IccidText);
+    public LineId Line => TMobileWorld.Line;
 
     public PlanCode Plan => new("tm-10gb-30d");
 

@@ -30,7 +30,6 @@ internal sealed class TMobileStub : IDisposable
     public const string ClientId = "datarenew-client";
     public const string ClientSecret = "s3cr3t-client-secret";
     public const string Msisdn = "+12025550143";
-    public const string IccidText = "8914800000000000022";
     public const string OtpCode = "123456";
     public const string BasePath = "/api";
     public const string TopupPath = BasePath + "/tmf-api/prepayBalanceManagement/v4/topupBalance";
@@ -78,8 +77,8 @@ internal sealed class TMobileStub : IDisposable
 
     public string BucketJson { get; set; } = string.Empty;
 
-    /// <summary>The ICCID entry of the buckets; the spec has none (a gap), the stub supplies it.</summary>
-    public string LogicalResources { get; set; } = $"[{{\"value\":\"{Msisdn}\",\"@referredType\":\"MSISDN\"}},{{\"value\":\"{IccidText}\",\"@referredType\":\"ICCID\"}}]";
+    /// <summary>The buckets' logical resources: the subscriber's number only (the wire style has no ICCID).</summary>
+    public string LogicalResources { get; set; } = $"[{{\"value\":\"{Msisdn}\"}}]";
 
     /// <summary>Called inside the top-up POST, after the top-up is created and before the answer (to block it).</summary>
     public Action? DuringOrder { get; set; }

@@ -8,17 +8,18 @@ namespace DataRenew.Sdk.Tests.Adapters.TMobile;
 /// <summary>The adapter wired to a stub through AddDataRenew().AddTMobile(), as an app does.</summary>
 internal sealed class TMobileWorld : IAsyncDisposable
 {
-    public TMobileWorld(TimeProvider? time = null, Action<TMobileOptions>? configure = null, Action<DataRenewOptions>? renewal = null)
+    public TMobileWorld(TimeProvider? time = null, Action<TMobileOptions>? configure = null, Action<DataRenewOptions>? renewal = null, Action<IServiceCollection>? services = null)
     {
         Time = time ?? TimeProvider.System;
         Stub = new TMobileStub(Time);
-        var services = new ServiceCollection();
+        var collection = new ServiceCollection();
         if (time is not null)
         {
-            services.AddSingleton(time);
+            collection.AddSingleton(time);
         }
 
-        services.AddDataRenew(o =>
+        services?.Invoke(collection);
+        collection.AddDataRenew(o =>
             {
                 o.PollInitialDelay = TimeSpan.FromMilliseconds(1);
                 o.PollMaxDelay = TimeSpan.FromMilliseconds(5);
@@ -30,7 +31,7 @@ internal sealed class TMobileWorld : IAsyncDisposable
                 Configure(o, Stub);
                 configure?.Invoke(o);
             });
-        Services = services.BuildServiceProvider();
+        Services = collection.BuildServiceProvider();
     }
 
     public TimeProvider Time { get; }
@@ -43,7 +44,7 @@ internal sealed class TMobileWorld : IAsyncDisposable
 
     public ICarrierProvider Provider => Services.GetServices<ICarrierProvider>().Single(p => p.Descriptor.Id == CarrierId.TMobile);
 
-    public static Iccid Iccid => Iccid.Parse(TMobileStub.IccidText);
+    public static LineId Line => LineId.Of(Number);
 
     public static PhoneNumber Number => PhoneNumber.Parse(TMobileStub.Msisdn);
 

@@ -1,4 +1,5 @@
 using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Tests.Support;
 
 namespace DataRenew.Sdk.Tests.Adapters.Verizon;
 
@@ -195,6 +196,6 @@ public sealed class VerizonErrorTests
         var page = """{"hasMoreData":true,"devices":[{"deviceIds":[{"id":"8914800000000000014","kind":"iccid"}],"carrierInformations":[{"servicePlan":"M2M5GB","state":"active"}]}]}""";
         stub.RespondNext("/devices/actions/list", 202, page, times: 2);
 
-        await Assert.ThrowsAsync<InvalidCarrierResponseException>(async () => await host.Carrier.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct));
+        await Assert.ThrowsAsync<InvalidCarrierResponseException>(async () => await host.Carrier.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataRenew.Sdk.Carriers.Verizon;
+using DataRenew.Sdk.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,10 +18,10 @@ public sealed class VerizonLinesAndPlansTests
         await using var host = new VerizonTestHost(stub);
         var session = await host.SignInAsync();
 
-        var lines = await host.Carrier.Accounts.GetLinesAsync(session, Ct).ToListAsync(Ct);
+        var lines = await host.Carrier.Accounts.GetLinesAsync(session, Ct).Lines().ToListAsync(Ct);
 
         Assert.Equal(6, lines.Count);
-        Assert.Equal(6, lines.Select(l => l.Iccid).Distinct().Count());
+        Assert.Equal(6, lines.Select(l => l.Id).Distinct().Count());
         var pages = stub.Requests("POST", "/api/m2m/v1/devices/actions/list");
         Assert.Equal(3, pages.Count);
         var cursors = pages.Select(p => (string?)JsonNode.Parse(p.Body!)!["largestDeviceIdSeen"]).ToArray();
@@ -44,7 +45,7 @@ public sealed class VerizonLinesAndPlansTests
         await using var host = new VerizonTestHost(stub);
         var session = await host.SignInAsync();
 
-        var lines = await host.Carrier.Accounts.GetLinesAsync(session, Ct).ToDictionaryAsync(l => l.Iccid, cancellationToken: Ct);
+        var lines = await host.Carrier.Accounts.GetLinesAsync(session, Ct).Lines().ToDictionaryAsync(l => l.Id, cancellationToken: Ct);
 
         var active = lines[VerizonStub.ActiveLine];
         Assert.Equal(PhoneNumber.Parse("+12025550143"), active.PhoneNumber);
@@ -66,7 +67,7 @@ public sealed class VerizonLinesAndPlansTests
         var session = await host.SignInAsync();
 
         var line = await host.Carrier.Accounts.FindLineAsync(session, VerizonStub.SecondLine, Ct);
-        var missing = await host.Carrier.Accounts.FindLineAsync(session, Iccid.Parse("8914800000000000071"), Ct);
+        var missing = await host.Carrier.Accounts.FindLineAsync(session, new LineId("8914800000000000071"), Ct);
 
         Assert.NotNull(line);
         Assert.Equal(new PlanCode("M2M10GB"), line.CurrentPlan);

@@ -40,7 +40,7 @@ public sealed class VerizonRenewalTests
         await using var host = new VerizonTestHost(stub);
         var client = host.Client;
         var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.ActiveLine, Ct);
         var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
 
         var renewal = await client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
@@ -70,7 +70,7 @@ public sealed class VerizonRenewalTests
         await using var host = new VerizonTestHost(stub);
         var client = host.Client;
         var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.LimitReachedLine, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.LimitReachedLine, Ct);
         var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
 
         var renewal = await client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
@@ -170,7 +170,7 @@ public sealed class VerizonRenewalTests
         await using var host = new VerizonTestHost(stub);
         var client = host.Client;
         var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.ActiveLine, Ct);
         var first = await client.StartRenewalAsync(session, new RenewalRequest(await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct), PaymentMethod.CarrierBilling()), Ct);
         Assert.Equal(RenewalState.Confirming, first.State);
         var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
@@ -184,7 +184,7 @@ public sealed class VerizonRenewalTests
         Assert.Equal(1, stub.OrdersReceived);
 
         // Another line of the account is not held up.
-        var second = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.SecondLine, Ct);
+        var second = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.SecondLine, Ct);
         var other = await client.StartRenewalAsync(session, new RenewalRequest(await client.CreateQuoteAsync(session, second, new PlanCode("M2M5GB"), Ct), PaymentMethod.CarrierBilling()), Ct);
         Assert.Equal(RenewalState.Confirming, other.State);
     }
@@ -266,7 +266,7 @@ public sealed class VerizonRenewalTests
     {
         var client = host.Client;
         var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == VerizonStub.ActiveLine, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.ActiveLine, Ct);
         var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
         stub.BlockNextOrder(out var received, out var release, out var processed);
 

@@ -8,7 +8,7 @@ public sealed class VerizonReviewTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string Device(Iccid iccid, string plan, string cycleEnd) =>
+    private static string Device(LineId iccid, string plan, string cycleEnd) =>
         $$"""{"accountName":"{{VerizonStub.AccountName}}","billingCycleEndDate":"{{cycleEnd}}","carrierInformations":[{"carrierName":"Verizon Wireless","servicePlan":"{{plan}}","state":"active"}],"deviceIds":[{"id":"{{iccid.Value}}","kind":"iccid"}]}""";
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class VerizonReviewTests
         var line = await host.Carrier.Accounts.FindLineAsync(session, VerizonStub.SuspendedLine, Ct);
 
         Assert.NotNull(line);
-        Assert.Equal(VerizonStub.SuspendedLine, line.Iccid);
+        Assert.Equal(VerizonStub.SuspendedLine, line.Id);
         var calls = stub.Requests("POST", "/devices/actions/list");
         Assert.Equal(2, calls.Count);
         Assert.Equal(VerizonStub.SecondLine.Value, (string?)JsonNode.Parse(calls[1].Body!)!["largestDeviceIdSeen"]);

@@ -11,7 +11,7 @@ public sealed class VerizonScenarioCarrier : IScenarioCarrier
 
     public CarrierId Carrier => CarrierId.Verizon;
 
-    public Iccid Line => VerizonStub.ActiveLine;
+    public LineId Line => VerizonStub.ActiveLine;
 
     public PlanCode Plan => new("M2M10GB");
 

@@ -28,14 +28,14 @@ public sealed class VerizonStub : IDisposable
     public const string Password = "Correct-Horse-Battery-9";
 
     /// <summary>The scenario's line: active, 5 GB plan, MDN 2025550143.</summary>
-    public static readonly Iccid ActiveLine = Iccid.Parse("8914800000000000014");
-    public static readonly Iccid SecondLine = Iccid.Parse("8914800000000000022");
-    public static readonly Iccid SuspendedLine = Iccid.Parse("8914800000000000030");
-    public static readonly Iccid DeactivatedLine = Iccid.Parse("8914800000000000048");
-    public static readonly Iccid UnlimitedLine = Iccid.Parse("8914800000000000055");
+    public static readonly LineId ActiveLine = new("8914800000000000014");
+    public static readonly LineId SecondLine = new("8914800000000000022");
+    public static readonly LineId SuspendedLine = new("8914800000000000030");
+    public static readonly LineId DeactivatedLine = new("8914800000000000048");
+    public static readonly LineId UnlimitedLine = new("8914800000000000055");
 
     /// <summary>A line that had its 4 plan changes this month.</summary>
-    public static readonly Iccid LimitReachedLine = Iccid.Parse("8914800000000000063");
+    public static readonly LineId LimitReachedLine = new("8914800000000000063");
 
     private static readonly string PlansJson = """
         [
@@ -118,7 +118,7 @@ public sealed class VerizonStub : IDisposable
             .OrderBy(r => r.DateTime)
             .ToArray();
 
-    public string PlanOf(Iccid iccid)
+    public string PlanOf(LineId iccid)
     {
         lock (_gate)
         {
@@ -127,9 +127,9 @@ public sealed class VerizonStub : IDisposable
     }
 
     /// <summary>Seeds one more active line, for a test that needs a line per renewal (so its orders are told apart by line).</summary>
-    public Iccid AddLine(string iccid, string mdn, string plan = "M2M5GB")
+    public LineId AddLine(string iccid, string mdn, string plan = "M2M5GB")
     {
-        var line = Iccid.Parse(iccid);
+        var line = new LineId(iccid);
         lock (_gate)
         {
             Seed(line, mdn, "active", plan, CycleEnd, []);
@@ -472,7 +472,7 @@ public sealed class VerizonStub : IDisposable
         return canned.Respond();
     }
 
-    private Device Seed(Iccid iccid, string? mdn, string state, string plan, DateTimeOffset cycleEnd, (DateTimeOffset At, long Bytes)[] usage)
+    private Device Seed(LineId iccid, string? mdn, string state, string plan, DateTimeOffset cycleEnd, (DateTimeOffset At, long Bytes)[] usage)
     {
         var device = new Device(iccid.Value, mdn, state, plan, cycleEnd, usage);
         _devices[iccid.Value] = device;

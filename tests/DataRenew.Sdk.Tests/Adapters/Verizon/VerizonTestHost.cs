@@ -56,8 +56,8 @@ internal sealed class VerizonTestHost : IAsyncDisposable
 
     public Task<CarrierSession> SignInAsync() => Carrier.Accounts.SignInAsync(Credentials, TestContext.Current.CancellationToken);
 
-    public async Task<Line> LineAsync(CarrierSession session, Iccid iccid) =>
-        await Carrier.Accounts.FindLineAsync(session, iccid, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("No such line on the stub.");
+    public async Task<Line> LineAsync(CarrierSession session, LineId line) =>
+        await Carrier.Accounts.FindLineAsync(session, line, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("No such line on the stub.");
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

@@ -200,7 +200,7 @@ internal static class JournalRecords
         State = state,
         Carrier = CarrierId.Fake,
         AccountId = FakeCarrierSeed.AccountId,
-        Line = new Line(FakeCarrierSeed.PhysicalIccid, null, SimKind.Physical, LineStatus.Active, FakeCarrierSeed.Plan5Gb.Code),
+        Line = new Line(FakeCarrierSeed.PhysicalLine, SimKind.Physical, LineStatus.Active, FakeCarrierSeed.Plan5Gb.Code) { Iccid = FakeCarrierSeed.PhysicalIccid },
         Plan = FakeCarrierSeed.Plan10Gb,
         Price = Money.Usd(30.00m),
         Payment = new PaymentMethodSummary(PaymentMethodKind.CarrierBilling),
@@ -211,7 +211,9 @@ internal static class JournalRecords
     /// <summary>Every field set, with values that catch a lossy round trip (decimal scale, offsets, ticks, unlimited data).</summary>
     public static RenewalRecord Full(RenewalId id, int version)
     {
-        var line = new Line(FakeCarrierSeed.ESimIccid, FakeCarrierSeed.ESimNumber, SimKind.ESim, LineStatus.Suspended, new PlanCode("OLD PLAN/ü"));
+        // An opaque line id, and an ICCID as a carrier reported it: 19 digits whose check digit fails.
+        Assert.True(Iccid.TryFromCarrier("8901260000000000001", out var reported));
+        var line = new Line(new LineId("sub:+12025550143/ü"), SimKind.ESim, LineStatus.Suspended, new PlanCode("OLD PLAN/ü")) { Iccid = reported, PhoneNumber = FakeCarrierSeed.ESimNumber };
         var plan = new Plan(new PlanCode("FAKE-UNL"), "Unlimited · 30 days \"quoted\"\n", DataAmount.Unlimited, new Money(70.500m, "USD"), 30);
         var payment = new PaymentMethodSummary(PaymentMethodKind.CreditCard, CardBrand.AmericanExpress, "0005");
         var at = new DateTimeOffset(2026, 11, 26, 7, 30, 15, TimeSpan.FromHours(-5)).AddTicks(1234567);

@@ -184,7 +184,7 @@ public sealed class ResumeProcessTests
     // ---- the interruptions: each in a process of its own, which dies at the step ----
 
     /// <summary>Dies right after journaling <paramref name="state"/>, before the step's request is sent.</summary>
-    private static async Task<RenewalId> InterruptedAfterAsync(World world, Iccid line, RenewalState state)
+    private static async Task<RenewalId> InterruptedAfterAsync(World world, LineId line, RenewalState state)
     {
         await using var process = world.Start(r => r.State == state);
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
@@ -194,10 +194,10 @@ public sealed class ResumeProcessTests
     }
 
     /// <summary>Charging journaled (the attempt counted), then the process dies before the charge leaves it.</summary>
-    private static Task<RenewalId> InterruptedBeforeTheChargeAsync(World world, Iccid line) => InterruptedAfterAsync(world, line, RenewalState.Charging);
+    private static Task<RenewalId> InterruptedBeforeTheChargeAsync(World world, LineId line) => InterruptedAfterAsync(world, line, RenewalState.Charging);
 
     /// <summary>The charge reached the processor and was made; its answer died with the process.</summary>
-    private static async Task<RenewalId> InterruptedWhileChargingAsync(World world, Iccid line)
+    private static async Task<RenewalId> InterruptedWhileChargingAsync(World world, LineId line)
     {
         await using var process = world.Start();
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
@@ -208,7 +208,7 @@ public sealed class ResumeProcessTests
     }
 
     /// <summary>The charge was accepted but has not settled (processing, or waiting for the payer); this process stops meanwhile.</summary>
-    private static async Task<RenewalId> InterruptedWhileTheChargeSettlesAsync(World world, Iccid line, FakeChargeScript charge, RenewalState state)
+    private static async Task<RenewalId> InterruptedWhileTheChargeSettlesAsync(World world, LineId line, FakeChargeScript charge, RenewalState state)
     {
         await using var process = world.Start();
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
@@ -221,7 +221,7 @@ public sealed class ResumeProcessTests
     }
 
     /// <summary>The plan change was accepted and is pending; this process stops before it completes.</summary>
-    private static async Task<RenewalId> InterruptedWhileConfirmingAsync(World world, Iccid line)
+    private static async Task<RenewalId> InterruptedWhileConfirmingAsync(World world, LineId line)
     {
         await using var process = world.Start();
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
@@ -231,7 +231,7 @@ public sealed class ResumeProcessTests
     }
 
     /// <summary>The plan change reached the carrier; its answer died with the process.</summary>
-    private static async Task<RenewalId> InterruptedWhileOrderingAsync(World world, Iccid line)
+    private static async Task<RenewalId> InterruptedWhileOrderingAsync(World world, LineId line)
     {
         await using var process = world.Start();
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
@@ -242,7 +242,7 @@ public sealed class ResumeProcessTests
     }
 
     /// <summary>The carrier failed the plan change after the charge; the process dies having journaled Refunding, before the refund leaves.</summary>
-    private static async Task<RenewalId> InterruptedBeforeTheRefundAsync(World world, Iccid line)
+    private static async Task<RenewalId> InterruptedBeforeTheRefundAsync(World world, LineId line)
     {
         await using var process = world.Start(r => r.State == RenewalState.Refunding);
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
@@ -254,7 +254,7 @@ public sealed class ResumeProcessTests
     }
 
     /// <summary>The carrier failed the plan change after the charge; the refund reached the processor and was made, its answer died with the process.</summary>
-    private static async Task<RenewalId> InterruptedWhileRefundingAsync(World world, Iccid line)
+    private static async Task<RenewalId> InterruptedWhileRefundingAsync(World world, LineId line)
     {
         await using var process = world.Start();
         var session = await process.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
@@ -299,16 +299,16 @@ public sealed class ResumeProcessTests
 
     // ---- helpers ----
 
-    private static async Task<RenewalRequest> RequestAsync(DataRenewClient client, DataRenewSession session, Iccid iccid, PaymentMethod method, string plan = NewPlan)
+    private static async Task<RenewalRequest> RequestAsync(DataRenewClient client, DataRenewSession session, LineId iccid, PaymentMethod method, string plan = NewPlan)
     {
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == iccid, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == iccid, Ct);
         var quote = await client.CreateQuoteAsync(session, line, new PlanCode(plan), Ct);
 
         // The id is made up front, so the test knows it even when the start dies with the process.
         return new RenewalRequest(quote, method) { RenewalId = RenewalId.New() };
     }
 
-    private static string[] OrdersFor(VerizonStub stub, Iccid iccid) =>
+    private static string[] OrdersFor(VerizonStub stub, LineId iccid) =>
         stub.Requests("PUT", "/devices/actions/plan").Select(r => r.Body ?? string.Empty)
             .Where(body => body.Contains(iccid.Value, StringComparison.Ordinal)).ToArray();
 

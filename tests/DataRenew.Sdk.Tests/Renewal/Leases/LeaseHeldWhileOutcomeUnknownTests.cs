@@ -163,7 +163,7 @@ public sealed class LeaseHeldWhileOutcomeUnknownTests
         Assert.Equal(1, w.OrdersOf(operation.Id));
         Assert.Equal(1, w.Payments.SucceededCharges());
         Assert.Empty(w.Payments.Refunds);
-        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, w.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid));
+        Assert.Equal(FakeCarrierSeed.Plan10Gb.Code, w.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine));
         Assert.InRange(w.Elapsed, World.Lease, World.Lease + TimeSpan.FromMinutes(1));
     }
 
@@ -206,7 +206,7 @@ public sealed class LeaseHeldWhileOutcomeUnknownTests
         var w = new World();
         w.Carrier.HonourIdempotencyKeys = false;
         w.Carrier.EnqueueOrder(FakeOrderScript.FailAfter(0)).EnqueueOrder(FakeOrderScript.CompleteAfter(0));
-        var planBefore = w.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid);
+        var planBefore = w.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine);
         var carrier = new LateLandingOrderCarrier(w.Carrier, w.Time, LandsAfter);
         var a = w.Client(carrier: carrier);
         var (session, quote) = await World.QuoteAsync(a);
@@ -231,7 +231,7 @@ public sealed class LeaseHeldWhileOutcomeUnknownTests
         Assert.Equal(1, carrier.OrdersSent);
         var order = Assert.Single(w.Carrier.SubmittedOrders, o => o.RenewalId == operation.Id);
         Assert.Equal(CarrierOrderStatus.Failed, order.Status);
-        Assert.Equal(planBefore, w.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalIccid)); // the plan did not apply ...
+        Assert.Equal(planBefore, w.Carrier.CurrentPlanOf(FakeCarrierSeed.PhysicalLine)); // the plan did not apply ...
         Assert.Equal(1, w.Payments.SucceededCharges());
         Assert.Single(w.Payments.Refunds);                                                 // ... and the one charge was given back once
     }

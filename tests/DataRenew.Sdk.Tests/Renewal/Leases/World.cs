@@ -60,7 +60,7 @@ internal sealed class World
     public static async Task<(DataRenewSession Session, RenewalQuote Quote)> QuoteAsync(DataRenewClient client)
     {
         var session = await SignInAsync(client);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Iccid == FakeCarrierSeed.PhysicalIccid, Ct);
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == FakeCarrierSeed.PhysicalLine, Ct);
         return (session, await client.CreateQuoteAsync(session, line, FakeCarrierSeed.Plan10Gb.Code, Ct));
     }
 
