@@ -49,16 +49,17 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
     /// How long the record's lease still holds for this client, or null. The lease's length is the writer's own
     /// (LeaseUntil - UpdatedAt, both on its clock) and is counted from when this client first saw that version,
     /// on this client's monotonic clock: no wall-clock comparison between two machines.
-    /// It binds this client too when the record says a send of ours ended without a journaled outcome.
+    /// It binds this client too when the record says a send of ours ended without a journaled outcome, unless
+    /// <paramref name="ownResendIsSafe"/>: the carrier de-duplicates by the renewal's key, so our resend cannot add an order.
     /// </summary>
-    internal TimeSpan? LeaseLeft(RenewalRecord record)
+    internal TimeSpan? LeaseLeft(RenewalRecord record, bool ownResendIsSafe = false)
     {
         if (record.LeaseOwner is not { } owner || record.LeaseUntil is not { } until || record.IsFinal)
         {
             return null;
         }
 
-        if (owner == Owner && !SentWithoutOutcome(record))
+        if (owner == Owner && (ownResendIsSafe || !SentWithoutOutcome(record)))
         {
             return null;
         }
@@ -498,7 +499,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 }
 
                 // Polls have no side effects; the other steps wait while a request (anyone's, or ours whose answer was lost) may be in flight.
-                if (!polling && engine.LeaseLeft(record) is { } leaseLeft)
+                if (!polling && engine.LeaseLeft(record, ownResendIsSafe: record.State == RenewalState.Ordering && context.Provider.Descriptor.DeduplicatesOrders) is { } leaseLeft)
                 {
                     if (!_wait)
                     {
@@ -761,8 +762,11 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                     ? new RenewalFailure(RenewalFailureKind.PaymentDeclined, declined.Decline.Message, declined.Decline.Code)
                     : new RenewalFailure(RenewalFailureKind.CarrierRefused, refused.Message, refused.CarrierErrorCode);
 
-                // After a lost answer the first order may still apply: refunding then would give the plan away.
-                return await SaveAsync(record.OrderAttempts == 1 ? AfterOrderFailed(record, failure) : NeedsAttention(record, failure with
+                // After a lost answer the first order may still apply: refunding then would give the plan away. A carrier that
+                // de-duplicates answers every try under the renewal's key with one outcome, so its definite answer settles the
+                // earlier tries too (unless it says the key was already used for another request: 409).
+                var settlesEarlierTries = record.OrderAttempts == 1 || (context.Provider.Descriptor.DeduplicatesOrders && refused.StatusCode != 409);
+                return await SaveAsync(settlesEarlierTries ? AfterOrderFailed(record, failure) : NeedsAttention(record, failure with
                 {
                     Message = $"{refused.Message} An earlier try of this order may still apply; check with {SupportContact} quoting renewal {record.Id}{(record.PaymentId is null ? "" : $" and payment {record.PaymentId}")} before refunding.",
                 })).ConfigureAwait(false);

@@ -8,11 +8,12 @@ namespace DataRenew.Sdk.Tests.Reliability;
 public sealed class CampaignFindingsTests
 {
     [Fact]
-    public async Task An_order_refused_after_a_lost_first_try_needs_attention_and_names_the_renewal_and_payment_to_quote()
+    public async Task An_order_refused_as_a_key_conflict_after_a_lost_first_try_needs_attention_and_names_the_renewal_and_payment_to_quote()
     {
+        // A refusal that says the key was already used (409) does not settle the earlier try, unlike a plain "no".
         var h = new Harness();
         h.Carrier.FailNext(FakeCarrierOperation.SubmitOrder); // the first try's answer is lost (it never arrived)
-        h.Carrier.EnqueueOrder(FakeOrderScript.Refuse());      // the second try is refused
+        h.Carrier.FailNext(FakeCarrierOperation.SubmitOrder, FaultTiming.BeforeEffect, () => new CarrierRejectedException("The key was used for another request.", new DataRenewErrorDetails(CarrierId.Fake, 409, "IDEMPOTENCY_MISMATCH")));
 
         var operation = await h.RunAsync(h.StartAsync());
         var final = await h.RunAsync(operation.WaitForCompletionAsync(TestContext.Current.CancellationToken));

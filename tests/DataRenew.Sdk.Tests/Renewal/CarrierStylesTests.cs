@@ -50,6 +50,39 @@ public sealed class CarrierStylesTests
     }
 
     [Fact]
+    public async Task An_order_whose_answer_was_lost_is_looked_up_at_once_at_a_carrier_with_keys_and_makes_one_order()
+    {
+        // The key makes a resend safe: no wait for the lease the lost send left behind before looking it up (or resending).
+        var h = new Harness();
+        h.Carrier.FailNext(FakeCarrierOperation.SubmitOrder, FaultTiming.AfterEffect, () => new OutcomeUnknownException("lost", new DataRenewErrorDetails(CarrierId.Fake)));
+        var operation = await h.StartAsync();
+        var started = h.Time.GetUtcNow();
+
+        var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct));
+
+        Assert.Equal(RenewalState.Completed, final.State);
+        Assert.Single(h.Carrier.SubmittedOrders);
+        Assert.True(h.Time.GetUtcNow() - started < new DataRenewOptions().LeaseDuration / 2, $"The resend waited {h.Time.GetUtcNow() - started}.");
+    }
+
+    [Fact]
+    public async Task A_refusal_under_the_key_after_a_lost_try_settles_that_try_at_a_carrier_with_keys_and_refunds()
+    {
+        // The carrier answers every try under one key with one outcome: its "no" is the first try's answer too.
+        var h = new Harness();
+        h.Carrier.FailNext(FakeCarrierOperation.SubmitOrder);
+        h.Carrier.EnqueueOrder(FakeOrderScript.Refuse());
+        var operation = await h.StartAsync();
+
+        var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct));
+
+        Assert.Equal(RenewalState.Failed, final.State);
+        Assert.Equal(RenewalFailureKind.CarrierRefused, final.Failure!.Kind);
+        Assert.Equal(2, final.OrderAttempts);
+        Assert.Single(h.Payments.Refunds);
+    }
+
+    [Fact]
     public async Task An_order_that_provably_never_left_is_sent_once_more_to_a_carrier_without_keys()
     {
         var h = new Harness(carrierOptions: NoKeys);

@@ -44,22 +44,24 @@ public static class CarrierResilienceExtensions
             var o = options(context.ServiceProvider);
             var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
             pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total", Timeout = o.TotalTimeout });
-            if (o.MaxRetries > 0)
+            if (o.MaxRetries > 0 || o.MaxThrottledRetries > 0)
             {
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     Name = "retry",
-                    MaxRetryAttempts = o.MaxRetries,
+                    MaxRetryAttempts = Math.Max(o.MaxRetries, o.MaxThrottledRetries),
                     Delay = o.RetryBaseDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
+                    MaxDelay = o.MaxRetryAfter,
                     ShouldRetryAfterHeader = true,
-                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, o.MaxRetryAfter, time)),
+                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, args.AttemptNumber, o, time)),
 
-                    // Whatever the last attempt ends with, an earlier one that may have arrived means the request may have been acted on.
+                    // Whatever the last attempt ends with, an earlier one that may have arrived means the request may have been acted on
+                    // (a throttled one arrived and was refused unread: it was not acted on).
                     OnRetry = args =>
                     {
-                        if (args.Context.GetRequestMessage() is { } request && !CarrierRequestOptions.NeverLeft(args.Outcome.Exception) && !TransportMarker.ProvesNotSent(request))
+                        if (args.Context.GetRequestMessage() is { } request && !IsThrottled(args.Outcome) && !CarrierRequestOptions.NeverLeft(args.Outcome.Exception) && !TransportMarker.ProvesNotSent(request))
                         {
                             request.Options.Set(CarrierRequestOptions.EarlierAttemptMayHaveArrived, true);
                         }
@@ -110,10 +112,22 @@ public static class CarrierResilienceExtensions
     private static bool IsAnonymous(HttpRequestMessage? request) =>
         request is not null && request.Options.TryGetValue(CarrierRequestOptions.Anonymous, out var anonymous) && anonymous;
 
-    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, TimeSpan maxRetryAfter, TimeProvider time)
+    // The retry decision, in order: a send that never connected, or one the carrier throttled (429: refused before it was
+    // acted on), may go again whatever it does, on the throttling budget; other transient failures only for safe requests.
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, int attempt, CarrierResilienceOptions options, TimeProvider time)
     {
         var request = context.GetRequestMessage();
         if (request is null)
+        {
+            return false;
+        }
+
+        if (IsThrottled(outcome))
+        {
+            return attempt < options.MaxThrottledRetries && RetryAfterFits(outcome, options.MaxRetryAfter, time);
+        }
+
+        if (attempt >= options.MaxRetries)
         {
             return false;
         }
@@ -124,14 +138,14 @@ public static class CarrierResilienceExtensions
             return true;
         }
 
-        if (!request.IsRetrySafe() || !HttpClientResiliencePredicates.IsTransient(outcome))
-        {
-            return false;
-        }
-
-        // A long Retry-After is the caller's to honour (RateLimitedException.RetryAfter), not ours to sleep through.
-        return outcome.Result?.Headers.RetryAfter is not { } retryAfter || Delay(retryAfter, time) <= maxRetryAfter;
+        return request.IsRetrySafe() && HttpClientResiliencePredicates.IsTransient(outcome) && RetryAfterFits(outcome, options.MaxRetryAfter, time);
     }
+
+    private static bool IsThrottled(Outcome<HttpResponseMessage> outcome) => outcome.Result?.StatusCode == HttpStatusCode.TooManyRequests;
+
+    // A long Retry-After is the caller's to honour (RateLimitedException.RetryAfter), not ours to sleep through.
+    private static bool RetryAfterFits(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter, TimeProvider time) =>
+        outcome.Result?.Headers.RetryAfter is not { } retryAfter || Delay(retryAfter, time) <= maxRetryAfter;
 
     private static TimeSpan Delay(RetryConditionHeaderValue retryAfter, TimeProvider time) =>
         retryAfter.Delta ?? (retryAfter.Date is { } date ? date - time.GetUtcNow() : TimeSpan.Zero);

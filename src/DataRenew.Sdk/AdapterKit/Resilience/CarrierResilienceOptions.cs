@@ -21,6 +21,14 @@ public sealed class CarrierResilienceOptions
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
 
+    /// <summary>
+    /// Retries of a call the carrier throttled (429), whatever the request does: a throttled request was refused before
+    /// it was acted on. The wait is the answer's <c>Retry-After</c>, or the jittered backoff when it gives none (the AT&amp;T
+    /// style), always within <see cref="TotalTimeout"/>. Default 8; 0 surfaces every 429 as <see cref="RateLimitedException"/>.
+    /// </summary>
+    [Range(0, 20)]
+    public int MaxThrottledRetries { get; set; } = 8;
+
     /// <summary>The first retry's delay; later ones grow exponentially, with jitter. Default 1 s.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -66,6 +74,11 @@ public sealed class CarrierResilienceOptions
         if (MaxRetries is < 0 or > 10)
         {
             yield return $"{prefix}MaxRetries must be between 0 and 10.";
+        }
+
+        if (MaxThrottledRetries is < 0 or > 20)
+        {
+            yield return $"{prefix}MaxThrottledRetries must be between 0 and 20.";
         }
 
         if (RetryBaseDelay < TimeSpan.Zero || MaxRetryAfter < TimeSpan.Zero || BreakDuration < TimeSpan.FromSeconds(0.5))

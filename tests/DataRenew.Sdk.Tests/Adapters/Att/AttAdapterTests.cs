@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Carriers.Att;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Renewal;
@@ -571,14 +572,14 @@ public sealed class AttAdapterTests
     {
         await using var world = new AttWorld();
         var (session, line) = await world.SignInToLineAsync();
-        world.Stub.ThrottleNext(10);
+        world.Stub.ThrottleNext(20);
 
         var ex = await Assert.ThrowsAsync<RateLimitedException>(() => world.Provider.Catalog.GetPlansAsync(session, line, Ct));
 
         Assert.Equal("10000005", ex.CarrierErrorCode);
         Assert.Null(ex.RetryAfter);
         Assert.True(ex.IsTransient);
-        Assert.Equal(4, world.Requests(skip: 2).Count);
+        Assert.Equal(1 + new CarrierResilienceOptions().MaxThrottledRetries, world.Requests(skip: 2).Count);
     }
 
     [Fact]
@@ -595,19 +596,34 @@ public sealed class AttAdapterTests
     }
 
     [Fact]
-    public async Task A_throttled_plan_change_is_not_retried_and_may_be_ordered_again()
+    public async Task A_throttled_plan_change_is_sent_again_after_the_wait_and_taken_once()
     {
+        // A 429 is the carrier refusing before it acts: even a write it would run twice may go again.
         await using var world = new AttWorld();
         var (session, line) = await world.SignInToLineAsync();
         var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == Plan10Gb);
         var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
-        world.Stub.ThrottleNext(1);
+        world.Stub.ThrottleNext(2);
 
-        await Assert.ThrowsAsync<RateLimitedException>(() => world.Provider.Orders.SubmitAsync(session, request, Ct));
-        Assert.Equal(1, world.Stub.OrdersReceived);
         var order = await world.Provider.Orders.SubmitAsync(session, request, Ct);
 
-        Assert.Equal(2, world.Stub.OrdersReceived);
+        Assert.Equal(3, world.Stub.OrdersReceived);
+        Assert.Equal("att-" + request.RenewalId.Value, order.OrderId);
+    }
+
+    [Fact]
+    public async Task A_plan_change_throttled_past_the_budget_surfaces_as_RateLimited_and_may_be_ordered_again()
+    {
+        await using var world = new AttWorld(o => o.Resilience.MaxThrottledRetries = 1);
+        var (session, line) = await world.SignInToLineAsync();
+        var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == Plan10Gb);
+        var request = new Providers.CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
+        world.Stub.ThrottleNext(2);
+
+        await Assert.ThrowsAsync<RateLimitedException>(() => world.Provider.Orders.SubmitAsync(session, request, Ct));
+        var order = await world.Provider.Orders.SubmitAsync(session, request, Ct);
+
+        Assert.Equal(3, world.Stub.OrdersReceived);
         Assert.Equal("att-" + request.RenewalId.Value, order.OrderId);
     }
 

@@ -200,6 +200,32 @@ public sealed class TMobileOrderTests
     }
 
     [Fact]
+    public async Task A_decline_under_the_same_key_after_unanswered_tries_settles_them_the_renewal_fails_declined()
+    {
+        // 503 four times (the kit's tries of one send, then the engine's resend), then a definite 402 under the same
+        // Idempotency-Key: the carrier answers the key, so no earlier try can still create a top-up.
+        await using var world = new TMobileWorld(configure: o => o.Resilience.RetryBaseDelay = TimeSpan.FromMilliseconds(1));
+        var session = await world.SignInClientAsync();
+        var line = await world.Client.GetLinesAsync(session, Ct).SingleAsync(Ct);
+        var quote = await world.Client.CreateQuoteAsync(session, line, new PlanCode("tm-10gb-30d"), Ct);
+        for (var i = 0; i < 4; i++)
+        {
+            world.Stub.RespondNext("POST", "/topupBalance", 503, TMobileStub.Error("UNAVAILABLE", "Try later", 503));
+        }
+
+        world.Stub.EnqueueTopup(TopupScript.Declined("insufficient_funds"));
+
+        var renewal = await world.Client.StartRenewalAsync(session, new RenewalRequest(quote, Card), Ct);
+        var final = await renewal.WaitForCompletionAsync(Ct);
+
+        Assert.Equal(RenewalState.Failed, final.State);
+        Assert.Equal(RenewalFailureKind.PaymentDeclined, final.Failure?.Kind);
+        Assert.Equal("insufficient_funds", final.Failure?.Code);
+        Assert.Equal(5, world.Stub.OrderRequests.Count);
+        Assert.Equal(1, world.Stub.OrdersReceived);
+    }
+
+    [Fact]
     public async Task A_failed_top_up_reports_the_carriers_reason()
     {
         await using var world = new TMobileWorld();
@@ -298,7 +324,7 @@ public sealed class TMobileOrderTests
     [Fact]
     public async Task Throttling_without_Retry_After_surfaces_as_RateLimited_when_retries_are_spent()
     {
-        await using var world = new TMobileWorld(configure: o => o.Resilience.MaxRetries = 0);
+        await using var world = new TMobileWorld(configure: o => o.Resilience.MaxThrottledRetries = 0);
         var (session, line) = await SignInAsync(world);
         world.Stub.Throttle("GET", "/productOffering", retryAfter: null);
 

@@ -133,7 +133,7 @@ public sealed class VerizonErrorTests
     public async Task Throttling_that_lasts_ends_as_RateLimited_without_a_wait_when_none_was_given()
     {
         using var stub = new VerizonStub();
-        var (host, session, line) = await SignedInAsync(stub, o => o.Resilience.MaxRetries = 1);
+        var (host, session, line) = await SignedInAsync(stub, o => o.Resilience.MaxThrottledRetries = 1);
         await using var _ = host;
         stub.RespondNext(PlansPath, 429, """{"fault":{"code":"900802","message":"Message throttled out"}}""", times: 2);
 
@@ -144,16 +144,31 @@ public sealed class VerizonErrorTests
     }
 
     [Fact]
-    public async Task A_throttled_plan_change_is_not_resent_and_says_so()
+    public async Task A_throttled_plan_change_is_sent_again_after_the_wait_and_makes_one_change()
+    {
+        // The gateway throttles before the request reaches the service: the change was not made, so it may go again.
+        using var stub = new VerizonStub();
+        var (host, session, line) = await SignedInAsync(stub);
+        await using var _ = host;
+        stub.RespondNext("/devices/actions/plan", 429, """{"fault":{"code":"900802","message":"Message throttled out"}}""", headers: ("Retry-After", "0"));
+
+        var order = await host.Carrier.Orders.SubmitAsync(session, VerizonRenewalTests.Order(line, "M2M10GB"), Ct);
+
+        Assert.Equal(CarrierOrderStatus.Pending, order.Status);
+        Assert.Equal(2, stub.OrdersReceived);
+    }
+
+    [Fact]
+    public async Task A_plan_change_throttled_with_a_wait_longer_than_the_kit_takes_is_not_resent_and_says_so()
     {
         using var stub = new VerizonStub();
         var (host, session, line) = await SignedInAsync(stub);
         await using var _ = host;
-        stub.RespondNext("/devices/actions/plan", 429, """{"fault":{"code":"900802","message":"Message throttled out"}}""", headers: ("Retry-After", "1"));
+        stub.RespondNext("/devices/actions/plan", 429, """{"fault":{"code":"900802","message":"Message throttled out"}}""", headers: ("Retry-After", "60"));
 
         var error = await Assert.ThrowsAsync<RateLimitedException>(() => host.Carrier.Orders.SubmitAsync(session, VerizonRenewalTests.Order(line, "M2M10GB"), Ct));
 
-        Assert.Equal(TimeSpan.FromSeconds(1), error.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(60), error.RetryAfter);
         Assert.Equal(1, stub.OrdersReceived);
     }
 

@@ -28,9 +28,10 @@ internal sealed class World
 
     public InMemoryRenewalJournal Journal { get; } = new();
 
-    public World()
+    /// <param name="carrier">The fake carrier's options (for example a carrier that declares no idempotency key).</param>
+    public World(FakeCarrierOptions? carrier = null)
     {
-        Carrier = FakeCarrier.CreateDemo(Time);
+        Carrier = FakeCarrier.CreateDemo(Time, carrier);
         Payments = new FakePaymentGateway(Time);
     }
 
