@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Renewal;
 
 namespace DataRenew.Sdk.Carriers.Verizon;
 
@@ -62,6 +63,8 @@ internal sealed class VerizonOAuth
 /// </summary>
 internal sealed class VerizonSessionState
 {
+    // The session tokens that served at least one call: only a session that worked is worth logging in again after.
+    private readonly RecentEntries<string, bool> _served = new(16);
     private volatile bool _dead;
 
     public VerizonSessionState(string initialToken, Func<CancellationToken, Task<string>> login)
@@ -90,6 +93,16 @@ internal sealed class VerizonSessionState
     public SingleFlightToken<string> Token { get; }
 
     public bool IsDead => _dead;
+
+    /// <summary>Notes that a call went through with the token.</summary>
+    public void Served(string token) => _served.Remember(token, true);
+
+    /// <summary>
+    /// Whether a call refused with an expired <paramref name="token"/> may log in again (after its first renewal): yes when
+    /// that session served calls, so it expired after working; a carrier that refuses each fresh session outright gets
+    /// one login per call, not a loop.
+    /// </summary>
+    public bool WorkedBefore(string token) => _served.TryFind(token, out _);
 
     public static AuthenticationFailedException Dead() =>
         new("The Verizon session expired and could not be renewed with the credentials it was opened with; sign in again.", new DataRenewErrorDetails(CarrierId.Verizon, CarrierErrorCode: VerizonErrorMapper.SessionExpired));

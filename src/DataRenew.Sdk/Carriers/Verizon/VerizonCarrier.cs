@@ -25,6 +25,9 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     /// <summary>The prefix of an order id the adapter makes up when the carrier shows the plan applied but the request id was lost.</summary>
     internal const string SyntheticOrderPrefix = "verizon-";
 
+    /// <summary>How many times one call may find its session expired and log in again before the expiry is its answer.</summary>
+    internal const int MaxSessionRenewals = 16;
+
     private readonly VerizonOptions _options;
     private readonly CarrierHttpClient _http;
     private readonly TimeProvider _time;
@@ -468,8 +471,10 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     }
 
     /// <summary>
-    /// Sends with the session's m2m token. When the carrier says the session expired, logs in again once (one login
-    /// for all the calls that saw it expire) and resends once; a refused re-login ends the session for good.
+    /// Sends with the session's m2m token. When the carrier says the session expired, logs in again (one login for all the
+    /// calls that saw that token expire) and resends. A call whose resend meets the next expiry does so again as long as the
+    /// session it met expired after serving calls (so a carrier that refuses every fresh session does not make a call log
+    /// in forever), at most <see cref="MaxSessionRenewals"/> times. A refused re-login ends the session for good.
     /// </summary>
     private async Task<CarrierResponse> SendAsync(CarrierSession session, Func<HttpRequestMessage> build, CancellationToken cancellationToken)
     {
@@ -481,16 +486,20 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
         _sessions.TryGetValue(session, out var state);
         var token = state is null ? session.RevealToken() : await state.Token.GetAsync(cancellationToken).ConfigureAwait(false);
-        try
+        for (var renewals = 0; ; renewals++)
         {
-            using var request = build().WithSession(token);
-            return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AuthenticationFailedException expired) when (expired.CarrierErrorCode == VerizonErrorMapper.SessionExpired && state is not null)
-        {
-            var fresh = await state.Token.RenewAsync(token, cancellationToken).ConfigureAwait(false);
-            using var again = build().WithSession(fresh);
-            return await _http.SendAsync(again, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using var request = build().WithSession(token);
+                var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                state?.Served(token);
+                return response;
+            }
+            catch (AuthenticationFailedException expired) when (expired.CarrierErrorCode == VerizonErrorMapper.SessionExpired && state is not null
+                && (renewals == 0 || state.WorkedBefore(token)) && renewals < MaxSessionRenewals)
+            {
+                token = await state.Token.RenewAsync(token, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -52,6 +52,35 @@ public sealed class TMobileAuthTests
         Assert.Equal("Authorization;Content-Type;uri;http-method;body", (string)claims["ehts"]!);
     }
 
+    [Theory]
+    [InlineData("/oauth2/v2/otp")]
+    [InlineData("/oauth2/v2/tokens")]
+    public async Task A_one_time_code_step_throttled_with_Retry_After_is_sent_again_after_the_wait_and_signs_in(string throttledPath)
+    {
+        // A 429 was refused unread: no code was sent (or spent) by it, so the step may go again once the wait is over.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var world = new TMobileWorld(time);
+        var challenge = await world.Provider.Accounts.RequestOneTimeCodeAsync(TMobileWorld.Number, Ct); // the app token first
+        world.Stub.Throttle("POST", throttledPath, "1");
+        var throttledBefore = world.Stub.Count("POST", throttledPath);
+
+        var signIn = Task.Run(async () =>
+        {
+            var again = throttledPath.EndsWith("otp", StringComparison.Ordinal) ? await world.Provider.Accounts.RequestOneTimeCodeAsync(TMobileWorld.Number, Ct) : challenge;
+            return await world.Provider.Accounts.VerifyOneTimeCodeAsync(again, new OneTimeCode(TMobileStub.OtpCode), Ct);
+        }, Ct);
+        for (var step = 0; step < 600 && !signIn.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(signIn, Task.Delay(5, Ct));
+        }
+
+        var session = await signIn;
+
+        Assert.Equal(TMobileWorld.Number, session.Subscriber);
+        Assert.Equal(throttledBefore + 2, world.Stub.Count("POST", throttledPath)); // the throttled try and one more
+    }
+
     [Fact]
     public async Task A_replayed_PoP_token_is_refused_as_POP_REPLAYED()
     {

@@ -64,6 +64,39 @@ public sealed class VerizonAuthTests
     }
 
     [Fact]
+    public async Task Parallel_overviews_on_a_session_that_keeps_expiring_all_succeed_with_one_login_per_expiry()
+    {
+        // Each session serves 5 calls; 12 overviews in parallel make about 50. Every expiry costs one login shared by the
+        // calls that saw it, and a call that meets the next expiry after its resend logs in (once) again.
+        using var stub = new VerizonStub { CallsPerSession = 5 };
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
+        var line = await host.Client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.ActiveLine, Ct);
+        var callsBefore = stub.RequestCount - stub.LoginRequests - stub.TokenRequests;
+
+        var overviews = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => host.Client.GetLineOverviewAsync(session, line, Ct)));
+
+        Assert.All(overviews, o => Assert.Equal(VerizonStub.ActiveLine, o.Line.Id));
+        var calls = stub.RequestCount - stub.LoginRequests - stub.TokenRequests - callsBefore;
+        Assert.InRange(stub.LoginRequests, 2, 1 + calls / 5 + 2); // not one login per refused call
+    }
+
+    [Fact]
+    public async Task A_carrier_that_refuses_every_fresh_session_gets_one_login_per_call_not_a_loop()
+    {
+        using var stub = new VerizonStub();
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+        var line = await host.LineAsync(session, VerizonStub.ActiveLine);
+        stub.CallsPerSession = 0;
+
+        var error = await Assert.ThrowsAsync<AuthenticationFailedException>(() => host.Carrier.Catalog.GetPlansAsync(session, line, Ct));
+
+        Assert.Equal(VerizonErrorMapper.SessionExpired, error.CarrierErrorCode);
+        Assert.Equal(2, stub.LoginRequests);
+    }
+
+    [Fact]
     public async Task A_login_refused_for_bad_credentials_fails_once_without_a_retry_and_without_the_password_in_the_error()
     {
         using var stub = new VerizonStub();

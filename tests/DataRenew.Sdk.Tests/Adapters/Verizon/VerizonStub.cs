@@ -50,6 +50,7 @@ public sealed class VerizonStub : IDisposable
     private readonly Lock _gate = new();
     private readonly HashSet<string> _tokens = [];
     private readonly HashSet<string> _sessions = [];
+    private readonly Dictionary<string, int> _callsServed = [];
     private readonly Dictionary<string, Device> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PlanRequest> _requests = new(StringComparer.Ordinal);
     private readonly List<(string PathContains, Func<IResponseMessage> Respond)> _canned = [];
@@ -92,6 +93,9 @@ public sealed class VerizonStub : IDisposable
 
     /// <summary>Devices per page of the unfiltered listing.</summary>
     public int PageSize { get; set; } = 2;
+
+    /// <summary>How many calls one m2m session serves before it expires; <see langword="null"/> (the default) for no limit.</summary>
+    public int? CallsPerSession { get; set; }
 
     /// <summary>Status reads that answer Pending before a plan change ends.</summary>
     public int PendingPolls { get; set; } = 1;
@@ -450,13 +454,27 @@ public sealed class VerizonStub : IDisposable
                 return Fault(401, "900901", "Invalid Credentials");
             }
 
-            if (session && (Header(req, "VZ-M2M-Token") is not { } token || !_sessions.Contains(token)))
+            if (session && (Header(req, "VZ-M2M-Token") is not { } token || !_sessions.Contains(token) || !ServesOneMoreCall(token)))
             {
                 return Error(400, "UnifiedWebService.REQUEST_FAILED.SessionToken.Expired", "Session token expired.");
             }
 
             return handle(req);
         }
+    }
+
+    // A session that has served CallsPerSession calls has expired (a stand-in for the 20 idle minutes, on any clock).
+    private bool ServesOneMoreCall(string token)
+    {
+        var served = _callsServed.GetValueOrDefault(token) + 1;
+        _callsServed[token] = served;
+        if (CallsPerSession is { } limit && served > limit)
+        {
+            _sessions.Remove(token);
+            return false;
+        }
+
+        return true;
     }
 
     private IResponseMessage? TakeCanned(IRequestMessage req)
