@@ -596,6 +596,23 @@ public sealed class AttAdapterTests
     }
 
     [Fact]
+    public async Task Two_processes_on_one_account_overlap_are_throttled_and_wait_it_out_so_no_call_fails()
+    {
+        // The carrier allows one call in flight per account, counted by the carrier: an app and a settling process each
+        // keep to one, and overlap each other. Each overlap is a 429 without Retry-After, waited out with jittered backoff.
+        await using var app = new AttWorld(o => o.Resilience.RetryBaseDelay = TimeSpan.FromMilliseconds(20));
+        await using var settler = new AttWorld(o => o.Resilience.RetryBaseDelay = TimeSpan.FromMilliseconds(20), stub: app.Stub);
+        var sessions = new[] { await app.SignInAsync(), await settler.SignInAsync() };
+        var worlds = new[] { app, settler };
+
+        var reads = Enumerable.Range(0, 60).Select(i => worlds[i % 2].Provider.Accounts.FindLineAsync(sessions[i % 2], AttStub.Line5Gb, Ct));
+        var lines = await Task.WhenAll(reads);
+
+        Assert.All(lines, l => Assert.Equal(AttStub.Line5Gb, l?.Id));
+        Assert.True(app.Stub.ThrottledOverlaps > 0, "The two processes never overlapped: the test proves nothing.");
+    }
+
+    [Fact]
     public async Task A_throttled_plan_change_is_sent_again_after_the_wait_and_taken_once()
     {
         // A 429 is the carrier refusing before it acts: even a write it would run twice may go again.
