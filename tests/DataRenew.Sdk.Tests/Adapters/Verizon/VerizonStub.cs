@@ -19,8 +19,9 @@ namespace DataRenew.Sdk.Tests.Adapters.Verizon;
 /// Stateful where the flows need it: issued bearer tokens and m2m sessions, failed logins (five lock the account),
 /// device plans and plan-change counts, requests that stay Pending for some polls and then end Success or Failure.
 /// Devices are addressed by any of their <c>{id, kind}</c> pairs, as the spec says, not only by ICCID.
-/// Knobs: fail the next order, expire sessions, revoke or reject bearers, page sizes, block the next order, and
-/// canned answers (each error shape, throttling) for the next calls to a path. Counts come from the server's log.
+/// Knobs: fail the next order, expire sessions, revoke or reject bearers, page sizes, block the next order, a realistic
+/// fleet (<see cref="SeedFleet"/>), a device without ids, and canned answers (each error shape, throttling) for the next
+/// calls to a path. Counts come from the server's log.
 /// </summary>
 public sealed class VerizonStub : IDisposable
 {
@@ -128,6 +129,31 @@ public sealed class VerizonStub : IDisposable
         lock (_gate)
         {
             return _devices.Single(d => d.Iccid == iccid.Value).Plan;
+        }
+    }
+
+    /// <summary>
+    /// Replaces the account's devices (the named lines included) with a realistic fleet of <paramref name="count"/>
+    /// devices, the same for the same <paramref name="seed"/>; see <see cref="VerizonFleet"/>.
+    /// </summary>
+    internal VerizonFleet SeedFleet(int count, int seed)
+    {
+        var fleet = VerizonFleet.Create(count, seed, CycleEnd);
+        lock (_gate)
+        {
+            _devices.Clear();
+            _devices.AddRange(fleet.Devices);
+        }
+
+        return fleet;
+    }
+
+    /// <summary>Adds a device whose <c>deviceIds</c> is empty: nothing addresses it, but it is on the account and listed.</summary>
+    public void AddDeviceWithoutIds()
+    {
+        lock (_gate)
+        {
+            _devices.Add(new VerizonStubDevice { Ids = [], State = "active", Plan = "M2M5GB", CycleEnd = CycleEnd });
         }
     }
 
