@@ -19,7 +19,7 @@ namespace DataRenew.Sdk.Tests.Adapters.Att;
 /// credentials on every call, devices with page/lastPage paging, rate plans, cycle-to-date usage, and plan changes
 /// (applied at once, or scheduled and applied after the device is read again). Like the carrier, it answers a call
 /// that overlaps another with 429 and no Retry-After. Knobs: refuse the next order, block the next order, throttle,
-/// answer the next calls with any error shape.
+/// answer the next calls with any error shape, or a realistic fleet instead of the named lines (<see cref="SeedFleet"/>).
 /// </summary>
 internal sealed class AttStub : IAsyncDisposable
 {
@@ -95,6 +95,22 @@ internal sealed class AttStub : IAsyncDisposable
         {
             return Find(iccid.Value)!.RatePlan;
         }
+    }
+
+    /// <summary>
+    /// Replaces the account's devices (the named lines included) with a realistic fleet of <paramref name="count"/>
+    /// devices, the same for the same <paramref name="seed"/>; see <see cref="AttFleet"/>.
+    /// </summary>
+    public AttFleet SeedFleet(int count, int seed)
+    {
+        var fleet = AttFleet.Create(count, seed);
+        lock (_gate)
+        {
+            _devices.Clear();
+            _devices.AddRange(fleet.Devices);
+        }
+
+        return fleet;
     }
 
     /// <summary>The next plan change is refused: 400 errorCode 10000024.</summary>
