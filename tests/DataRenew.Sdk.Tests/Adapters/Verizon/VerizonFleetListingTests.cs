@@ -17,7 +17,7 @@ public sealed class VerizonFleetListingTests
     public async Task Every_one_of_250_devices_is_listed_whatever_its_ICCIDs_check_digit_or_length()
     {
         using var stub = new VerizonStub { PageSize = 50 };
-        var fleet = stub.SeedFleet(250, Seed);
+        stub.SeedFleet(250, Seed);
         await using var host = new VerizonTestHost(stub);
         var session = await host.Client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
 
@@ -116,7 +116,7 @@ public sealed class VerizonFleetListingTests
     }
 
     /// <summary>The line id the SDK promises for a device: its ICCID as reported, or <c>kind:id</c> without one.</summary>
-    internal static LineId IdOf(VerizonStubDevice device) =>
+    private static LineId IdOf(VerizonStubDevice device) =>
         new(device.Iccid ?? "imei:" + device.IdOf("imei"));
 
     // The spec's state table ("Device list"): states compare without case; missing or any other value is unknown.
