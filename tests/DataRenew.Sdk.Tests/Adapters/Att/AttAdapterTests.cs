@@ -298,7 +298,7 @@ public sealed class AttAdapterTests
         await using var world = new AttWorld();
         world.Stub.ScheduleOrders = false;
 
-        var final = await RenewAsync(world, AttStub.Line5Gb, Plan10Gb);
+        var final = await world.RenewAsync(AttStub.Line5Gb, Plan10Gb);
 
         Assert.Equal(RenewalState.Completed, final.State);
         Assert.Equal("att-" + final.Id.Value, final.Receipt!.CarrierOrderId);
@@ -317,7 +317,7 @@ public sealed class AttAdapterTests
         await using var world = new AttWorld();
         world.Stub.ScheduledReads = 3;
 
-        var final = await RenewAsync(world, AttStub.Line5Gb, Plan10Gb);
+        var final = await world.RenewAsync(AttStub.Line5Gb, Plan10Gb);
 
         Assert.Equal(RenewalState.Completed, final.State);
         Assert.Equal(1, world.Stub.OrdersReceived);
@@ -334,7 +334,7 @@ public sealed class AttAdapterTests
         await using var world = new AttWorld();
         world.Stub.FailNextOrder();
 
-        var final = await RenewAsync(world, AttStub.Line5Gb, Plan10Gb);
+        var final = await world.RenewAsync(AttStub.Line5Gb, Plan10Gb);
 
         Assert.Equal(RenewalState.Failed, final.State);
         Assert.Equal("10000024", final.Failure!.Code);
@@ -775,7 +775,7 @@ public sealed class AttAdapterTests
         var seen = new List<string>();
         seen.Add((await Assert.ThrowsAsync<AuthenticationFailedException>(() => world.Client.SignInAsync(CarrierId.Att, new PasswordCredentials(AttStub.Username, AttStub.ApiKey + "x"), Ct))).ToString());
         world.Stub.FailNextOrder();
-        var final = await RenewAsync(world, AttStub.Line5Gb, Plan10Gb);
+        var final = await world.RenewAsync(AttStub.Line5Gb, Plan10Gb);
         seen.Add(final.ToString());
         seen.Add(final.Failure!.Message);
         seen.AddRange(world.Services.GetFakeLogCollector().GetSnapshot().Select(r => r.Message + " " + string.Join(" ", r.StructuredState?.Select(kv => kv.Value) ?? [])));
@@ -799,15 +799,5 @@ public sealed class AttAdapterTests
 
         Assert.Equal("10000001", ex.CarrierErrorCode);
         Assert.DoesNotContain(AttStub.ApiKey, ex.ToString(), StringComparison.Ordinal);
-    }
-
-    private static async Task<RenewalRecord> RenewAsync(AttWorld world, LineId iccid, PlanCode plan)
-    {
-        var client = world.Client;
-        var session = await world.ClientSignInAsync();
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == iccid, Ct);
-        var quote = await client.CreateQuoteAsync(session, line, plan, Ct);
-        var renewal = await client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
-        return await renewal.WaitForCompletionAsync(Ct);
     }
 }

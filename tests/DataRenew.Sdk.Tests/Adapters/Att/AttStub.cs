@@ -1,3 +1,5 @@
+// The wire this stub serves is specified in docs/carriers/att.md. Serve only what that file defines, and write each
+// behaviour from it, not from what the adapter happens to need.
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -17,7 +19,7 @@ namespace DataRenew.Sdk.Tests.Adapters.Att;
 /// credentials on every call, devices with page/lastPage paging, rate plans, cycle-to-date usage, and plan changes
 /// (applied at once, or scheduled and applied after the device is read again). Like the carrier, it answers a call
 /// that overlaps another with 429 and no Retry-After. Knobs: refuse the next order, block the next order, throttle,
-/// answer the next calls with any error shape.
+/// answer the next calls with any error shape, or a realistic fleet instead of the named lines (<see cref="SeedFleet"/>).
 /// </summary>
 internal sealed class AttStub : IAsyncDisposable
 {
@@ -37,14 +39,14 @@ internal sealed class AttStub : IAsyncDisposable
 
     private readonly WireMockServer _server;
     private readonly Lock _gate = new();
-    private readonly List<Device> _devices =
+    private readonly List<AttStubDevice> _devices =
     [
-        new(Line5Gb.Value, "ACTIVATED", "ATT 5GB", "12025550143", Line5GbUsedBytes),
-        new(Line1Gb.Value, "ACTIVATED", "ATT 1GB", "12025550144", 0),
-        new(Deactivated.Value, "DEACTIVATED", "ATT 5GB", null, 0),
-        new(ActivationReady.Value, "ACTIVATION_READY", "ATT 1GB", null, 0),
-        new(TestReady.Value, "TEST_READY", "ATT 1GB", null, 0),
-        new(Line10Gb.Value, "ACTIVATED", "ATT 10GB", "12025550145", 7_000_000_000),
+        Named(1, Line5Gb, "ACTIVATED", "ATT 5GB", "12025550143", Line5GbUsedBytes),
+        Named(2, Line1Gb, "ACTIVATED", "ATT 1GB", "12025550144", 0),
+        Named(3, Deactivated, "DEACTIVATED", "ATT 5GB", null, 0),
+        Named(4, ActivationReady, "ACTIVATION_READY", "ATT 1GB", null, 0),
+        Named(5, TestReady, "TEST_READY", "ATT 1GB", null, 0),
+        Named(6, Line10Gb, "ACTIVATED", "ATT 10GB", "12025550145", 7_000_000_000),
     ];
 
     private readonly ConcurrentQueue<Canned> _canned = new();
@@ -87,12 +89,28 @@ internal sealed class AttStub : IAsyncDisposable
     /// <summary>Plan changes received (PUTs), from the server's log.</summary>
     public int OrdersReceived => _server.LogEntries.Count(e => e.RequestMessage?.Method == "PUT");
 
-    public string PlanOf(LineId iccid)
+    public string? PlanOf(LineId iccid)
     {
         lock (_gate)
         {
             return Find(iccid.Value)!.RatePlan;
         }
+    }
+
+    /// <summary>
+    /// Replaces the account's devices (the named lines included) with a realistic fleet of <paramref name="count"/>
+    /// devices, the same for the same <paramref name="seed"/>; see <see cref="AttFleet"/>.
+    /// </summary>
+    public AttFleet SeedFleet(int count, int seed)
+    {
+        var fleet = AttFleet.Create(count, seed);
+        lock (_gate)
+        {
+            _devices.Clear();
+            _devices.AddRange(fleet.Devices);
+        }
+
+        return fleet;
     }
 
     /// <summary>The next plan change is refused: 400 errorCode 10000024.</summary>
@@ -221,12 +239,8 @@ internal sealed class AttStub : IAsyncDisposable
 
         lock (_gate)
         {
-            var items = new JsonArray();
-            foreach (var d in _devices.Skip((page - 1) * size).Take(size))
-            {
-                items.Add(new JsonObject { ["iccid"] = d.Iccid, ["status"] = d.Status, ["ratePlan"] = d.RatePlan, ["communicationPlan"] = "CP Basic", ["dateUpdated"] = "2026-11-01 10:00:00.000+0000" });
-            }
-
+            // One order across the pages of a listing: the devices' own.
+            var items = new JsonArray(_devices.Skip((page - 1) * size).Take(size).Select(d => d.ToListItem()).ToArray<JsonNode?>());
             var last = page * size >= _devices.Count;
             return Json(200, new JsonObject { ["pageNumber"] = page, ["devices"] = items, ["lastPage"] = last }.ToJsonString());
         }
@@ -250,21 +264,7 @@ internal sealed class AttStub : IAsyncDisposable
                 }
             }
 
-            var body = new JsonObject
-            {
-                ["iccid"] = d.Iccid,
-                ["imsi"] = "310170000000001",
-                ["msisdn"] = d.Msisdn,
-                ["imei"] = "350000000000001",
-                ["status"] = d.Status,
-                ["ratePlan"] = d.RatePlan,
-                ["communicationPlan"] = "CP Basic",
-                ["dateActivated"] = "2026-01-02 03:04:05.678+0000",
-                ["customer"] = "ACME",
-                ["accountId"] = "100200300",
-                ["fixedIPAddress"] = null,
-            };
-            return Json(200, body.ToJsonString());
+            return Json(200, d.ToDetails().ToJsonString());
         }
     }
 
@@ -273,7 +273,7 @@ internal sealed class AttStub : IAsyncDisposable
         lock (_gate)
         {
             return Find(iccid) is { } d
-                ? Json(200, new JsonObject { ["iccid"] = d.Iccid, ["ratePlan"] = d.RatePlan, ["ctdDataUsage"] = d.UsedBytes, ["ctdSMSUsage"] = 3, ["ctdVoiceUsage"] = 60, ["ctdSessionCount"] = 12, ["overageLimitReached"] = false }.ToJsonString())
+                ? Json(200, d.ToUsage().ToJsonString())
                 : Json(404, """{"errorMessage":"Resource not found - Invalid ICCID","errorCode":"20000001"}""");
         }
     }
@@ -300,7 +300,7 @@ internal sealed class AttStub : IAsyncDisposable
             if (_refuseNextOrder)
             {
                 _refuseNextOrder = false;
-                return Json(400, """{"errorMessage":"Rate plan not eligible for device 8914800000000000014","errorCode":"10000024"}""");
+                return Json(400, new JsonObject { ["errorMessage"] = "Rate plan not eligible for device " + d.Iccid, ["errorCode"] = "10000024" }.ToJsonString());
             }
 
             block = _blockNextOrder;
@@ -339,7 +339,22 @@ internal sealed class AttStub : IAsyncDisposable
         return header == expected;
     }
 
-    private Device? Find(string iccid) => _devices.Find(d => d.Iccid == iccid);
+    private AttStubDevice? Find(string iccid) => _devices.Find(d => d.Iccid == iccid);
+
+    /// <summary>A named line: every detail there, its own IMSI and IMEI, a number only when in service (else null).</summary>
+    private static AttStubDevice Named(int n, LineId iccid, string status, string ratePlan, string? msisdn, long usedBytes) => new()
+    {
+        Iccid = iccid.Value,
+        Status = status,
+        RatePlan = ratePlan,
+        Msisdn = msisdn,
+        Imsi = "31017000000000" + n.ToString(CultureInfo.InvariantCulture),
+        Imei = "35000000000000" + n.ToString(CultureInfo.InvariantCulture),
+        DateActivated = "2026-01-02 03:04:05.678+0000",
+        DateUpdated = "2026-11-01 10:00:00.000+0000",
+        SendsNulls = true,
+        UsedBytes = usedBytes,
+    };
 
     private static ResponseMessage Json(int status, string body) => Message(status, body, "application/json");
 
@@ -367,35 +382,4 @@ internal sealed class AttStub : IAsyncDisposable
     }
 
     private sealed record Canned(int Status, string? Body, string ContentType, (string Name, string Value)? Header);
-
-    private sealed class Device(string iccid, string status, string ratePlan, string? msisdn, long usedBytes)
-    {
-        public string Iccid { get; } = iccid;
-
-        public string Status { get; } = status;
-
-        public string RatePlan { get; set; } = ratePlan;
-
-        public string? Msisdn { get; } = msisdn;
-
-        public long UsedBytes { get; } = usedBytes;
-
-        public string? Scheduled { get; set; }
-
-        public int ReadsBeforeApplied { get; set; }
-    }
-}
-
-/// <summary>A plan change the stub applied and holds the answer of.</summary>
-internal sealed class OrderBlock(bool apply)
-{
-    /// <summary>Whether the carrier applies the held plan change.</summary>
-    public bool Apply { get; } = apply;
-
-    public TaskCompletionSource Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public ManualResetEventSlim Release { get; } = new();
-
-    /// <summary>The held call has ended at the stub (nothing is in flight there any more).</summary>
-    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,5 +1,7 @@
 using DataRenew.Sdk.Carriers.Att;
+using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Renewal;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DataRenew.Sdk.Tests.Adapters.Att;
@@ -62,6 +64,16 @@ internal sealed class AttWorld : IAsyncDisposable
     }
 
     public Task<DataRenewSession> ClientSignInAsync() => Client.SignInAsync(CarrierId.Att, Credentials, Ct);
+
+    /// <summary>A whole renewal as an app runs it: sign in, find the line in the listing, quote, start billed to the account, wait.</summary>
+    public async Task<RenewalRecord> RenewAsync(LineId line, PlanCode plan)
+    {
+        var session = await ClientSignInAsync();
+        var listed = await Client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == line, Ct);
+        var quote = await Client.CreateQuoteAsync(session, listed, plan, Ct);
+        var renewal = await Client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
+        return await renewal.WaitForCompletionAsync(Ct);
+    }
 
     /// <summary>Calls the stub received after the first <paramref name="skip"/>.</summary>
     public IReadOnlyList<WireMock.IRequestMessage> Requests(int skip = 0) => Stub.Requests.Skip(skip).Select(e => e.RequestMessage!).ToArray();

@@ -1,3 +1,5 @@
+// The wire this stub serves is specified in docs/carriers/tmobile.md. Serve only what that file defines, and write each
+// behaviour from it, not from what the adapter happens to need. The style has no ICCID anywhere: a line is its number.
 using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
@@ -319,7 +321,8 @@ internal sealed class TMobileStub : IDisposable
         }
 
         Hubs.Add(callback);
-        return Reply(201, $$"""{"id":"hub-{{Hubs.Count}}","callback":"{{callback}}"}""");
+        var id = "hub-" + Hubs.Count.ToString(CultureInfo.InvariantCulture);
+        return Reply(201, $$"""{"id":"{{id}}","callback":"{{callback}}"}""", headers: new Dictionary<string, string> { ["Location"] = "/tmf-api/prepayBalanceManagement/v4/hub/" + id });
     }
 
     private ResponseMessage Otp(IRequestMessage request)
@@ -556,26 +559,4 @@ internal sealed class TMobileStub : IDisposable
 
         public int Polls { get; set; }
     }
-}
-
-/// <summary>What the stub does with the next top-up.</summary>
-internal sealed record TopupScript
-{
-    public bool Fails { get; private init; }
-
-    public string? PayerActionType { get; private init; }
-
-    public string? Decline { get; private init; }
-
-    public (int Status, string Code)? Refusal { get; private init; }
-
-    public static TopupScript Complete() => new();
-
-    public static TopupScript Fail() => new() { Fails = true };
-
-    public static TopupScript PayerAction(string type) => new() { PayerActionType = type };
-
-    public static TopupScript Declined(string declineCode) => new() { Decline = declineCode };
-
-    public static TopupScript Refuse(int status, string code) => new() { Refusal = (status, code) };
 }

@@ -68,13 +68,8 @@ public sealed class VerizonRenewalTests
     {
         using var stub = new VerizonStub();
         await using var host = new VerizonTestHost(stub);
-        var client = host.Client;
-        var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
-        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.LimitReachedLine, Ct);
-        var quote = await client.CreateQuoteAsync(session, line, new PlanCode("M2M10GB"), Ct);
 
-        var renewal = await client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
-        var final = await renewal.WaitForCompletionAsync(Ct);
+        var final = await host.RenewAsync(VerizonStub.LimitReachedLine, new PlanCode("M2M10GB"));
 
         Assert.Equal(RenewalState.Failed, final.State);
         Assert.Equal(RenewalFailureKind.CarrierRefused, final.Failure!.Kind);

@@ -1,3 +1,5 @@
+// The wire this stub serves is specified in docs/carriers/verizon.md. Serve only what that file defines, and write each
+// behaviour from it, not from what the adapter happens to need.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -16,8 +18,10 @@ namespace DataRenew.Sdk.Tests.Adapters.Verizon;
 /// A WireMock.Net stub of the Verizon style (ThingSpace-like) for one seeded account, under the base path /api.
 /// Stateful where the flows need it: issued bearer tokens and m2m sessions, failed logins (five lock the account),
 /// device plans and plan-change counts, requests that stay Pending for some polls and then end Success or Failure.
-/// Knobs: fail the next order, expire sessions, revoke or reject bearers, page sizes, block the next order, and
-/// canned answers (each error shape, throttling) for the next calls to a path. Counts come from the server's log.
+/// Devices are addressed by any of their <c>{id, kind}</c> pairs, as the spec says, not only by ICCID.
+/// Knobs: fail the next order, expire sessions, revoke or reject bearers, page sizes, block the next order, a realistic
+/// fleet (<see cref="SeedFleet"/>), a device without ids, and canned answers (each error shape, throttling) for the next
+/// calls to a path. Counts come from the server's log.
 /// </summary>
 public sealed class VerizonStub : IDisposable
 {
@@ -51,10 +55,11 @@ public sealed class VerizonStub : IDisposable
     private readonly HashSet<string> _tokens = [];
     private readonly HashSet<string> _sessions = [];
     private readonly Dictionary<string, int> _callsServed = [];
-    private readonly Dictionary<string, Device> _devices = new(StringComparer.Ordinal);
+    private readonly List<VerizonStubDevice> _devices = [];
     private readonly Dictionary<string, PlanRequest> _requests = new(StringComparer.Ordinal);
     private readonly List<(string PathContains, Func<IResponseMessage> Respond)> _canned = [];
     private int _sequence;
+    private int _handsets;
     private int _failedLogins;
     private bool _failNextOrder;
     private string _password = Password;
@@ -122,11 +127,37 @@ public sealed class VerizonStub : IDisposable
             .OrderBy(r => r.DateTime)
             .ToArray();
 
-    public string PlanOf(LineId iccid)
+    /// <summary>The plan the device with this ICCID is on now.</summary>
+    public string? PlanOf(LineId iccid)
     {
         lock (_gate)
         {
-            return _devices[iccid.Value].Plan;
+            return _devices.Single(d => d.Iccid == iccid.Value).Plan;
+        }
+    }
+
+    /// <summary>
+    /// Replaces the account's devices (the named lines included) with a realistic fleet of <paramref name="count"/>
+    /// devices, the same for the same <paramref name="seed"/>; see <see cref="VerizonFleet"/>.
+    /// </summary>
+    internal VerizonFleet SeedFleet(int count, int seed)
+    {
+        var fleet = VerizonFleet.Create(count, seed, CycleEnd);
+        lock (_gate)
+        {
+            _devices.Clear();
+            _devices.AddRange(fleet.Devices);
+        }
+
+        return fleet;
+    }
+
+    /// <summary>Adds a device whose <c>deviceIds</c> is empty: nothing addresses it, but it is on the account and listed.</summary>
+    public void AddDeviceWithoutIds()
+    {
+        lock (_gate)
+        {
+            _devices.Add(new VerizonStubDevice { Ids = [], State = "active", Plan = "M2M5GB", CycleEnd = CycleEnd });
         }
     }
 
@@ -295,33 +326,45 @@ public sealed class VerizonStub : IDisposable
             return Error(400, "UnifiedWebService.REQUEST_FAILED.AccountNotFound", "Account not found.");
         }
 
+        // The filter is honoured: 200, hasMoreData false, only the matching device (none: an empty array).
         if (body["deviceId"] is { } filter)
         {
-            var found = _devices.TryGetValue((string?)filter["id"] ?? string.Empty, out var device) ? new[] { device } : [];
-            return Json(200, DevicesJson(found, hasMore: false));
+            return Json(200, DevicesJson(_devices.Where(d => d.Has((string?)filter["kind"], (string?)filter["id"])), hasMore: false));
         }
 
+        // Pages run in ascending numeric ICCID order after the cursor. A device without a numeric ICCID cannot be placed
+        // by the cursor, so it comes on the last page, which ends the listing (the spec: such a page has no more after it).
         var seen = (string?)body["largestDeviceIdSeen"];
-        var max = (int?)body["maxNumberOfDevices"] ?? 1000;
-        var remaining = _devices.Values.Where(d => seen is null || CompareIds(d.Iccid, seen) > 0).OrderBy(d => d.Iccid.Length).ThenBy(d => d.Iccid, StringComparer.Ordinal).ToArray();
-        var page = remaining.Take(Math.Min(PageSize, max)).Reverse().ToArray();
-        var more = remaining.Length > page.Length;
-        return Json(more ? 202 : 200, DevicesJson(page, more));
+        var max = Math.Min(PageSize, (int?)body["maxNumberOfDevices"] ?? 1000);
+        var after = _devices.Where(d => IsNumeric(d.Iccid) && (seen is null || CompareAsNumbers(d.Iccid!, seen) > 0)).ToList();
+        after.Sort((a, b) => CompareAsNumbers(a.Iccid!, b.Iccid!));
+        var unplaced = _devices.Where(d => !IsNumeric(d.Iccid)).ToList();
+        var last = after.Count + unplaced.Count <= max || after.Count == 0;
+        var page = last ? after.Concat(unplaced) : after.Take(max);
+
+        // Devices inside a page are not sorted: the client must scan the whole page for the largest ICCID.
+        return Json(last ? 200 : 202, DevicesJson(page.OrderBy(d => d.PageOrder), hasMore: !last));
     }
 
     private IResponseMessage ListUsage(IRequestMessage req)
     {
         var body = JsonNode.Parse(req.Body ?? "{}")!;
-        if (body["deviceId"]?["id"] is not { } id || body["earliest"] is null || body["latest"] is null || !_devices.TryGetValue((string)id!, out var device))
+        if (body["deviceId"] is not { } id || body["earliest"] is null || body["latest"] is null || Find((string?)id["kind"], (string?)id["id"]) is not { } device)
         {
             return Error(400, "UnifiedWebService.REQUEST_FAILED.InvalidRequest", "deviceId, earliest and latest are required.");
         }
 
         var earliest = DateTimeOffset.Parse((string)body["earliest"]!, CultureInfo.InvariantCulture);
         var latest = DateTimeOffset.Parse((string)body["latest"]!, CultureInfo.InvariantCulture);
-        var history = device.Usage.Where(u => u.At >= earliest && u.At <= latest)
-            .Select(u => $$"""{"bytesUsed":{{u.Bytes}},"smsUsed":0,"source":"Raw Usage","timestamp":"{{u.At.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}","servicePlan":"{{device.Plan}}"}""");
-        return Json(200, $$"""{"hasMoreData":false,"usageHistory":[{{string.Join(",", history)}}]}""");
+        var history = new JsonArray(device.Usage.Where(u => u.At >= earliest && u.At <= latest).Select(u => new JsonObject
+        {
+            ["bytesUsed"] = u.Bytes,
+            ["smsUsed"] = 0,
+            ["source"] = "Raw Usage",
+            ["timestamp"] = u.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["servicePlan"] = device.Plan,
+        }).ToArray<JsonNode?>());
+        return Json(200, new JsonObject { ["hasMoreData"] = false, ["usageHistory"] = history }.ToJsonString());
     }
 
     private IResponseMessage ChangePlan(IRequestMessage req)
@@ -355,10 +398,12 @@ public sealed class VerizonStub : IDisposable
     {
         return Guarded(req, session: true, r =>
         {
+            // One device per request in this project; any one of the ids it is named by identifies it.
             var body = JsonNode.Parse(r.Body ?? "{}")!;
-            var iccid = (string?)body["devices"]?[0]?["deviceIds"]?[0]?["id"];
+            var named = body["devices"]?[0]?["deviceIds"] as JsonArray;
+            var device = named?.Select(i => Find((string?)i?["kind"], (string?)i?["id"])).FirstOrDefault(d => d is not null);
             var plan = (string?)body["servicePlan"];
-            if (iccid is null || plan is null || !_devices.TryGetValue(iccid, out var device))
+            if (plan is null || device is null)
             {
                 return Error(400, "UnifiedWebService.REQUEST_FAILED.DeviceNotFound", "No such device.");
             }
@@ -368,10 +413,12 @@ public sealed class VerizonStub : IDisposable
                 return Error(400, "DeviceService.REQUEST_FAILED.PlanChangeLimitExceeded", "The device reached 4 plan changes this month.");
             }
 
-            string? cause = _failNextOrder ? "Plan change rejected by the network" : device.State == "suspend" ? "Device is suspended" : null;
+            // A suspended device's change is accepted, then ends Failure with a cause (states compare without case).
+            var suspended = string.Equals(device.State, "suspend", StringComparison.OrdinalIgnoreCase) || string.Equals(device.State, "suspended", StringComparison.OrdinalIgnoreCase);
+            string? cause = _failNextOrder ? "Plan change rejected by the network" : suspended ? "Device is suspended" : null;
             _failNextOrder = false;
             var id = Guid.NewGuid().ToString();
-            var request = new PlanRequest(id, device, plan, cause);
+            var request = new PlanRequest(id, device, named!.ToJsonString(), plan, cause);
             _requests[id] = request;
             if (PendingPolls == 0)
             {
@@ -397,8 +444,9 @@ public sealed class VerizonStub : IDisposable
             Finish(request);
         }
 
+        // A failed device is named by the ids the plan change named it by.
         var failed = request.Status == "Failure"
-            ? $$""","failedDevices":[{"deviceIds":[{"id":"{{request.Device.Iccid}}","kind":"iccid"}],"cause":"{{request.Cause}}"}]"""
+            ? $$""","failedDevices":[{"deviceIds":{{request.DeviceIds}},"cause":"{{request.Cause}}"}]"""
             : string.Empty;
         return Json(200, $$"""{"requestId":"{{id}}","status":"{{request.Status}}"{{failed}}}""");
     }
@@ -490,26 +538,46 @@ public sealed class VerizonStub : IDisposable
         return canned.Respond();
     }
 
-    private Device Seed(LineId iccid, string? mdn, string state, string plan, DateTimeOffset cycleEnd, (DateTimeOffset At, long Bytes)[] usage)
+    private VerizonStubDevice? Find(string? kind, string? id) => _devices.Find(d => d.Has(kind, id));
+
+    /// <summary>A named line: every informative field, an MDN and the handset's IMEI when it has a number, a state and a plan.</summary>
+    private VerizonStubDevice Seed(LineId iccid, string? mdn, string state, string plan, DateTimeOffset cycleEnd, (DateTimeOffset At, long Bytes)[] usage)
     {
-        var device = new Device(iccid.Value, mdn, state, plan, cycleEnd, usage);
-        _devices[iccid.Value] = device;
+        var imei = "99000086" + (++_handsets).ToString("D7", CultureInfo.InvariantCulture);
+        var device = new VerizonStubDevice
+        {
+            Ids = mdn is null ? [("iccid", iccid.Value)] : [("mdn", mdn), ("iccid", iccid.Value), ("imei", imei)],
+            State = state,
+            Plan = plan,
+            CycleEnd = cycleEnd,
+            Usage = usage,
+
+            // Each page in descending ICCID order: not the order the cursor runs in.
+            PageOrder = -_handsets,
+            Extra = new Dictionary<string, JsonNode?>
+            {
+                ["connected"] = true,
+                ["createdAt"] = "2025-01-02T03:04:05Z",
+                ["ipAddress"] = "10.0.0.1",
+                ["lastActivationDate"] = "2025-01-02T03:04:05Z",
+                ["extendedAttributes"] = new JsonArray(),
+            },
+        };
+        _devices.Add(device);
         return device;
     }
 
-    private static string DevicesJson(IEnumerable<Device> devices, bool hasMore)
-    {
-        var items = devices.Select(d =>
-        {
-            var ids = d.Mdn is null
-                ? $$"""{"id":"{{d.Iccid}}","kind":"iccid"}"""
-                : $$"""{"kind":"mdn","id":"{{d.Mdn}}"},{"id":"{{d.Iccid}}","kind":"iccid"},{"id":"990000862471854","kind":"imei"}""";
-            return $$"""{"accountName":"{{AccountName}}","billingCycleEndDate":"{{d.CycleEnd.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}","carrierInformations":[{"carrierName":"Verizon Wireless","servicePlan":"{{d.Plan}}","state":"{{d.State}}"}],"connected":true,"createdAt":"2025-01-02T03:04:05Z","deviceIds":[{{ids}}],"ipAddress":"10.0.0.1","lastActivationDate":"2025-01-02T03:04:05Z","extendedAttributes":[]}""";
-        });
-        return $$"""{"hasMoreData":{{(hasMore ? "true" : "false")}},"devices":[{{string.Join(",", items)}}]}""";
-    }
+    private static string DevicesJson(IEnumerable<VerizonStubDevice> devices, bool hasMore) =>
+        new JsonObject { ["hasMoreData"] = hasMore, ["devices"] = new JsonArray(devices.Select(d => d.ToJson(AccountName)).ToArray<JsonNode?>()) }.ToJsonString();
 
-    private static int CompareIds(string a, string b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
+    private static bool IsNumeric(string? id) => id is { Length: > 0 } && id.All(char.IsAsciiDigit);
+
+    // The spec's numeric order of ICCIDs, longer than a long: leading zeros stripped, the longer is larger, then digit by digit.
+    private static int CompareAsNumbers(string a, string b)
+    {
+        var (x, y) = (a.TrimStart('0'), b.TrimStart('0'));
+        return x.Length != y.Length ? x.Length.CompareTo(y.Length) : string.CompareOrdinal(x, y);
+    }
 
     private static string? Header(IRequestMessage req, string name) =>
         req.Headers?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
@@ -546,28 +614,14 @@ public sealed class VerizonStub : IDisposable
     private void Map(string pathRegex, string method, Func<IRequestMessage, IResponseMessage> handle) =>
         _server.Given(Request.Create().WithPath(new RegexMatcher(pathRegex)).UsingMethod(method)).RespondWith(Response.Create().WithCallback(handle));
 
-    private sealed class Device(string iccid, string? mdn, string state, string plan, DateTimeOffset cycleEnd, (DateTimeOffset At, long Bytes)[] usage)
-    {
-        public string Iccid { get; } = iccid;
-
-        public string? Mdn { get; } = mdn;
-
-        public string State { get; } = state;
-
-        public string Plan { get; set; } = plan;
-
-        public DateTimeOffset CycleEnd { get; } = cycleEnd;
-
-        public (DateTimeOffset At, long Bytes)[] Usage { get; } = usage;
-
-        public int PlanChanges { get; set; }
-    }
-
-    private sealed class PlanRequest(string id, Device device, string plan, string? cause)
+    private sealed class PlanRequest(string id, VerizonStubDevice device, string deviceIds, string plan, string? cause)
     {
         public string Id { get; } = id;
 
-        public Device Device { get; } = device;
+        public VerizonStubDevice Device { get; } = device;
+
+        /// <summary>The <c>deviceIds</c> the plan change named the device by, as JSON.</summary>
+        public string DeviceIds { get; } = deviceIds;
 
         public string Plan { get; } = plan;
 

@@ -1,6 +1,8 @@
 using DataRenew.Sdk.Callbacks;
 using DataRenew.Sdk.Carriers.Verizon;
+using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Renewal;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DataRenew.Sdk.Tests.Adapters.Verizon;
@@ -58,6 +60,17 @@ internal sealed class VerizonTestHost : IAsyncDisposable
 
     public async Task<Line> LineAsync(CarrierSession session, LineId line) =>
         await Carrier.Accounts.FindLineAsync(session, line, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("No such line on the stub.");
+
+    /// <summary>A whole renewal as an app runs it: sign in, find the line in the listing, quote, start billed to the account, wait.</summary>
+    public async Task<RenewalRecord> RenewAsync(LineId line, PlanCode plan)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var session = await Client.SignInAsync(CarrierId.Verizon, Credentials, ct);
+        var listed = await Client.GetLinesAsync(session, ct).FirstAsync(l => l.Id == line, ct);
+        var quote = await Client.CreateQuoteAsync(session, listed, plan, ct);
+        var renewal = await Client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), ct);
+        return await renewal.WaitForCompletionAsync(ct);
+    }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

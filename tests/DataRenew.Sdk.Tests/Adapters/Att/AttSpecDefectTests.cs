@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace DataRenew.Sdk.Tests.Adapters.Att;
+
+/// <summary>
+/// ADAPTER DEFECTS, reported and not fixed here: where the AT&amp;T-style adapter disagrees with docs/carriers/att.md.
+/// These tests fail until src/ follows the spec; each says which rule it holds the adapter to.
+/// </summary>
+public sealed class AttSpecDefectTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <remarks>
+    /// att.md, "Identifiers": <c>msisdn</c> is "digits with the country code and no <c>+</c>", and nothing makes the
+    /// style US-only. The adapter reads it as a number a person types (no <c>+</c> means a US number), so a UK number
+    /// is lost and a ten-digit Icelandic one becomes a US number.
+    /// </remarks>
+    [Theory]
+    [Trait("AdapterDefect", "att-msisdn-country-code")]
+    [InlineData("12025550143", "+12025550143")]
+    [InlineData("447700900123", "+447700900123")]
+    [InlineData("3545511234", "+3545511234")]
+    public async Task The_msisdn_is_read_as_digits_with_the_country_code(string msisdn, string e164)
+    {
+        await using var world = new AttWorld();
+        var session = await world.SignInAsync();
+        world.Stub.RespondNext(HttpStatusCode.OK, new JsonObject { ["iccid"] = AttStub.Line5Gb.Value, ["msisdn"] = msisdn, ["status"] = "ACTIVATED", ["ratePlan"] = "ATT 5GB" }.ToJsonString());
+
+        var line = await world.Provider.Accounts.FindLineAsync(session, AttStub.Line5Gb, Ct);
+
+        Assert.Equal(e164, line?.PhoneNumber?.E164);
+    }
+
+    /// <remarks>
+    /// att.md, "Tolerance a client must have": <c>null</c> entries inside the <c>devices</c> array are skipped. The
+    /// adapter reports each as a listing problem ("The listing held an empty device entry"), which an app shows as a
+    /// device it could not read. (The Verizon adapter skips them, as its spec says.)
+    /// </remarks>
+    [Fact]
+    [Trait("AdapterDefect", "att-null-device-entry")]
+    public async Task A_null_entry_in_the_device_list_is_skipped_not_reported_as_a_problem()
+    {
+        await using var world = new AttWorld();
+        var session = await world.ClientSignInAsync();
+        world.Stub.RespondNext(HttpStatusCode.OK, $$"""{"devices":[null,{"iccid":"{{AttStub.Line5Gb.Value}}","status":"ACTIVATED","ratePlan":"ATT 5GB"}],"pageNumber":1,"lastPage":true}""");
+
+        var listing = world.Client.GetLinesAsync(session, Ct);
+        var lines = await listing.ToListAsync(Ct);
+
+        Assert.Equal(AttStub.Line5Gb, Assert.Single(lines).Id);
+        Assert.Empty(listing.Problems);
+    }
+}
