@@ -118,7 +118,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         {
             if (device is null)
             {
-                lines.Add(LineListingEntry.Unreadable(new LineListingProblem(CarrierId.Att, "The listing held an empty device entry.")));
+                // An empty entry lists nothing (no device to report); the style's spec says to skip it.
                 continue;
             }
 
@@ -163,7 +163,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
                 throw response.Invalid("dateActivated is not in the yyyy-MM-dd HH:mm:ss.fff+0000 format");
             }
 
-            PhoneNumber? number = PhoneNumber.TryParse(device.Msisdn, out var parsed) ? parsed : null;
+            PhoneNumber? number = PhoneNumber.TryParse(InternationalForm(device.Msisdn), out var parsed) ? parsed : null;
             return (ToLine(id, number, device.Status, device.RatePlan), device);
         }
     }
@@ -181,6 +181,13 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     {
         var trimmed = ratePlan?.Trim();
         return string.IsNullOrEmpty(trimmed) || trimmed.Length > 100 || trimmed.Any(char.IsControl) ? null : new PlanCode(trimmed);
+    }
+
+    // The msisdn is digits with the country code and no '+' (the style is not US-only): not a number as a person types it.
+    private static string? InternationalForm(string? msisdn)
+    {
+        var digits = msisdn?.Trim();
+        return string.IsNullOrEmpty(digits) || digits.StartsWith('+') ? digits : "+" + digits;
     }
 
     private static string DevicePath(LineId id) => "devices/" + Uri.EscapeDataString(id.Value);

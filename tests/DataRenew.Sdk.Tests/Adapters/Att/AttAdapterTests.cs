@@ -604,12 +604,17 @@ public sealed class AttAdapterTests
         await using var settler = new AttWorld(o => o.Resilience.RetryBaseDelay = TimeSpan.FromMilliseconds(20), stub: app.Stub);
         var sessions = new[] { await app.SignInAsync(), await settler.SignInAsync() };
         var worlds = new[] { app, settler };
+        using var hold = new SemaphoreSlim(0);
+        app.Stub.Hold = hold;
 
-        var reads = Enumerable.Range(0, 60).Select(i => worlds[i % 2].Provider.Accounts.FindLineAsync(sessions[i % 2], AttStub.Line5Gb, Ct));
+        var reads = Enumerable.Range(0, 60).Select(i => worlds[i % 2].Provider.Accounts.FindLineAsync(sessions[i % 2], AttStub.Line5Gb, Ct)).ToArray();
+        await app.Stub.Arrivals.Reader.ReadAsync(Ct); // one process's call is at the carrier; the other's overlaps it
+        Assert.True(SpinWait.SpinUntil(() => app.Stub.ThrottledOverlaps > 0, TimeSpan.FromSeconds(10)), "The two processes never overlapped.");
+        app.Stub.Hold = null;
+        hold.Release(reads.Length);
         var lines = await Task.WhenAll(reads);
 
         Assert.All(lines, l => Assert.Equal(AttStub.Line5Gb, l?.Id));
-        Assert.True(app.Stub.ThrottledOverlaps > 0, "The two processes never overlapped: the test proves nothing.");
     }
 
     [Fact]

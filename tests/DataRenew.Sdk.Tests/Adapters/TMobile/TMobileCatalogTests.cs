@@ -173,7 +173,7 @@ public sealed class TMobileCatalogTests
     }
 
     [Fact]
-    public async Task The_line_is_the_subscribers_eSIM_from_one_bucket_call_with_its_ICCID_and_plan()
+    public async Task The_line_is_the_subscribers_eSIM_by_its_number_from_one_bucket_call_with_no_ICCID_and_its_plan()
     {
         await using var world = new TMobileWorld();
         var session = await world.SignInAsync();
