@@ -17,7 +17,7 @@ internal static class ResumeTiming
     {
         ArgumentNullException.ThrowIfNull(options);
         options.LeaseDuration = Lease;
-        options.ConfirmationTimeout = TimeSpan.FromSeconds(1);
+        options.ConfirmationTimeout = Lease + TimeSpan.FromSeconds(0.5);
         options.PollInitialDelay = TimeSpan.FromMilliseconds(20);
         options.PollMaxDelay = TimeSpan.FromMilliseconds(100);
         options.PollJitter = false;

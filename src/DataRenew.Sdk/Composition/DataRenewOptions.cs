@@ -8,7 +8,10 @@ public sealed class DataRenewOptions
     /// <summary>How long a quote stays valid. Default 10 minutes.</summary>
     public TimeSpan QuoteLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long to wait for the carrier to confirm an order before the renewal needs attention. Default 30 minutes.</summary>
+    /// <summary>
+    /// How long to wait for the carrier to confirm an order before the renewal needs attention. Default 30 minutes. Must be
+    /// longer than <see cref="LeaseDuration"/>, which a client taking over after a crash waits out first.
+    /// </summary>
     public TimeSpan ConfirmationTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How long to wait for the payer to approve a payment before the renewal needs attention. Default 15 minutes.</summary>
@@ -57,6 +60,13 @@ internal sealed class DataRenewOptionsValidator : IValidateOptions<DataRenewOpti
         if (options.PollMaxDelay < options.PollInitialDelay)
         {
             failures.Add($"{nameof(options.PollMaxDelay)} must be at least {nameof(options.PollInitialDelay)}.");
+        }
+
+        // A client taking over a crashed one's renewal first waits out its lease: a confirmation window no longer than the
+        // lease would be spent before anyone looks, and the renewal would need attention although the carrier applied it.
+        if (options.ConfirmationTimeout <= options.LeaseDuration)
+        {
+            failures.Add($"{nameof(options.ConfirmationTimeout)} ({options.ConfirmationTimeout}) must be longer than {nameof(options.LeaseDuration)} ({options.LeaseDuration}): a takeover after a crash waits out the lease first.");
         }
 
         if (!(options.PollBackoffFactor is >= 1.0 and <= 10.0))

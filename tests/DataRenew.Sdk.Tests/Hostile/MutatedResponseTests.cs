@@ -231,7 +231,7 @@ public sealed class MutatedResponseTests
             services.PostConfigure<DataRenewOptions>(o =>
             {
                 o.LeaseDuration = TimeSpan.FromSeconds(4);
-                o.ConfirmationTimeout = TimeSpan.FromSeconds(2);
+                o.ConfirmationTimeout = TimeSpan.FromSeconds(5);
             });
             services.PostConfigure<DataRenew.Sdk.Carriers.Verizon.VerizonOptions>(o => Shorten(o.Resilience));
             services.PostConfigure<DataRenew.Sdk.Carriers.Att.AttOptions>(o => Shorten(o.Resilience));

@@ -183,7 +183,7 @@ public sealed class CarrierOutcomeTests
     [Fact]
     public async Task Shorter_confirmation_timeout_is_honoured()
     {
-        var h = new Harness(o => o.ConfirmationTimeout = TimeSpan.FromMinutes(2));
+        var h = new Harness(o => (o.ConfirmationTimeout, o.LeaseDuration) = (TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1)));
         h.Carrier.EnqueueOrder(FakeOrderScript.CompleteAfter(100_000));
 
         var operation = await h.StartAsync();

@@ -28,6 +28,8 @@ public sealed class CompositionTests
         { "QuoteLifetime=2d", "QuoteLifetime" },
         { "ConfirmationTimeout=-1m", "ConfirmationTimeout" },
         { "ConfirmationTimeout=8d", "ConfirmationTimeout" },
+        { "ConfirmationTimeout=2m", "ConfirmationTimeout (00:02:00) must be longer than LeaseDuration (00:05:00)" },
+        { "LeaseDuration=1h", "ConfirmationTimeout (00:30:00) must be longer than LeaseDuration (01:00:00)" },
         { "PayerActionTimeout=0", "PayerActionTimeout" },
         { "PollMaxDelay=1s", "PollMaxDelay must be at least PollInitialDelay" },
         { "PollMaxDelay=2h", "PollMaxDelay" },
@@ -110,6 +112,8 @@ public sealed class CompositionTests
             "-1m" => TimeSpan.FromMinutes(-1),
             "1s" => TimeSpan.FromSeconds(1),
             "2h" => TimeSpan.FromHours(2),
+            "2m" => TimeSpan.FromMinutes(2),
+            "1h" => TimeSpan.FromHours(1),
             "2d" => TimeSpan.FromDays(2),
             "8d" => TimeSpan.FromDays(8),
             _ => throw new ArgumentOutOfRangeException(nameof(setting)),
@@ -121,6 +125,7 @@ public sealed class CompositionTests
             case "ConfirmationTimeout": o.ConfirmationTimeout = Span(); break;
             case "PayerActionTimeout": o.PayerActionTimeout = Span(); break;
             case "PollMaxDelay": o.PollMaxDelay = Span(); break;
+            case "LeaseDuration": o.LeaseDuration = Span(); break;
             case "PollBackoffFactor": o.PollBackoffFactor = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             default: throw new ArgumentOutOfRangeException(nameof(setting));
         }

@@ -485,7 +485,7 @@ public sealed class AttAdapterTests
                 o.Resilience.TotalTimeout = TimeSpan.FromSeconds(10);
             },
             time,
-            renewal: o => o.ConfirmationTimeout = TimeSpan.FromSeconds(1));
+            renewal: o => (o.ConfirmationTimeout, o.LeaseDuration) = (TimeSpan.FromSeconds(21), TimeSpan.FromSeconds(20)));
         world.Stub.ScheduleOrders = false;
         var client = world.Client;
         var session = await world.ClientSignInAsync();
