@@ -9,7 +9,14 @@ using DataRenew.Sdk.Renewal;
 using DataRenew.Sdk.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using QuickStart;
+
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(QuickStartSettings.Usage);
+    return 0;
+}
 
 var settings = QuickStartSettings.Parse(args);
 if (settings is null)
@@ -20,6 +27,12 @@ if (settings is null)
 try
 {
     return await RunAsync(settings);
+}
+catch (OptionsValidationException ex)
+{
+    // A setting the SDK refuses at start (checked before anything is sent): one line, not a stack trace.
+    Console.Error.WriteLine($"Configuration error: {string.Join(" ", ex.Failures)}");
+    return 2;
 }
 catch (DataRenewException ex)
 {

@@ -4,7 +4,7 @@ namespace QuickStart;
 
 internal sealed record QuickStartSettings(bool ESim, string Plan, string CardNumber, LogLevel LogLevel)
 {
-    private const string Usage = """
+    public const string Usage = """
         Usage: dotnet run --project samples/QuickStart -- [--esim] [--plan CODE] [--card NUMBER] [--verbose]
                dotnet run --project samples/QuickStart -- --carrier verizon|att|tmobile [--plan CODE] [--set Key=Value]... [--verbose]
           --esim          sign in with a one-time code sent to the eSIM's number
@@ -14,6 +14,7 @@ internal sealed record QuickStartSettings(bool ESim, string Plan, string CardNum
           --set KEY=VALUE a carrier setting, e.g. --set Verizon:BaseAddress=https://thingspace.example/api
                           (or environment variables DATARENEW_Verizon__BaseAddress=...)
           --verbose       show the SDK's log
+          --help          show this help
         """;
 
     /// <summary>The carrier to renew on; null for the built-in fake.</summary>

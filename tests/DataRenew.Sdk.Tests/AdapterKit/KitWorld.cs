@@ -32,6 +32,9 @@ internal sealed class KitWorld : IAsyncDisposable
         Client = new CarrierHttpClient(new CarrierId("kit"), () => factory.CreateClient("kit"), new StatusOnlyMapper(), Time);
     }
 
+    /// <summary>The world's services (the app's, with the kit's client registered).</summary>
+    public IServiceProvider Services => _services;
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     public CarrierResilienceOptions Options { get; }

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using DataRenew.Sdk.AdapterKit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace DataRenew.Sdk.Tests.AdapterKit;
 
@@ -74,6 +76,22 @@ public sealed class ResiliencePipelineTests
 
         Assert.True(error.RequestNotSent);
         Assert.Equal(sent, world.Attempts);
+    }
+
+    [Fact]
+    public async Task A_routine_retry_logs_no_warning_while_the_retries_are_still_logged()
+    {
+        // A throttled and a failed attempt, then success: the app's console at its default level stays quiet.
+        await using var world = new KitWorld(
+            (_, attempt, _) => Task.FromResult(new HttpResponseMessage(attempt switch { 1 => HttpStatusCode.TooManyRequests, 2 => HttpStatusCode.ServiceUnavailable, _ => HttpStatusCode.OK })),
+            appDefaults: services => services.AddFakeLogging());
+
+        using var response = await world.RunAsync(() => world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "plans"), TestContext.Current.CancellationToken));
+
+        var logs = world.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Category?.StartsWith("Polly", StringComparison.Ordinal) == true).ToArray();
+        Assert.Equal(3, world.Attempts);
+        Assert.Contains(logs, r => r.Level == LogLevel.Information && r.Message.Contains("OnRetry", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, r => r.Level >= LogLevel.Warning);
     }
 
     [Fact]

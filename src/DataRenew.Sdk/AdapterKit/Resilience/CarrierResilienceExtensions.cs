@@ -6,9 +6,11 @@ using DataRenew.Sdk.AdapterKit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
+using Polly.Telemetry;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -43,6 +45,7 @@ public static class CarrierResilienceExtensions
         {
             var o = options(context.ServiceProvider);
             var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+            pipeline.ConfigureTelemetry(QuietRoutineEvents(context.ServiceProvider.GetService<IOptions<TelemetryOptions>>()?.Value));
             pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total", Timeout = o.TotalTimeout });
             if (o.MaxRetries > 0 || o.MaxThrottledRetries > 0)
             {
@@ -105,6 +108,23 @@ public static class CarrierResilienceExtensions
             pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "attempt", Timeout = o.AttemptTimeout });
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The app's telemetry settings, with a carrier's routine retries (a throttled or failed attempt that is tried again)
+    /// logged as information instead of warnings: the SDK reports what the app must act on through its own exceptions and
+    /// logs. Timeouts, an opening circuit and rejected calls keep their severity.
+    /// </summary>
+    private static TelemetryOptions QuietRoutineEvents(TelemetryOptions? app)
+    {
+        var telemetry = app is null ? new TelemetryOptions() : new TelemetryOptions(app);
+        var appSeverity = telemetry.SeverityProvider;
+        telemetry.SeverityProvider = args =>
+        {
+            var severity = appSeverity?.Invoke(args) ?? args.Event.Severity;
+            return severity == ResilienceEventSeverity.Warning && args.Event.EventName is "OnRetry" or "ExecutionAttempt" ? ResilienceEventSeverity.Information : severity;
+        };
+        return telemetry;
     }
 
     private static readonly ConcurrencyLimiter Unlimited = new(new ConcurrencyLimiterOptions { PermitLimit = int.MaxValue, QueueLimit = 0 });

@@ -53,6 +53,45 @@ public sealed class QuickStartOnCarriersTests
     }
 
     [Fact]
+    public async Task The_quick_start_renews_the_first_line_of_a_250_device_Verizon_style_fleet_whose_ICCIDs_fail_Luhn()
+    {
+        using var stub = new VerizonStub { PageSize = 50 };
+        stub.SeedFleet(250, seed: 7);
+        var exit = await RunAsync("verizon", "M2M10GB", new()
+        {
+            ["Verizon:BaseAddress"] = stub.BaseAddress.ToString(),
+            ["Verizon:AllowPlainHttpOnLoopback"] = "true",
+            ["Verizon:AppKey"] = VerizonStub.AppKey,
+            ["Verizon:AppSecret"] = VerizonStub.AppSecret,
+            ["Verizon:AccountName"] = VerizonStub.AccountName,
+            ["SignIn:Username"] = VerizonStub.Username,
+            ["SignIn:Password"] = VerizonStub.Password,
+        });
+
+        Assert.Equal(0, exit);
+        Assert.Equal(1, stub.OrdersReceived);
+    }
+
+    [Fact]
+    public async Task The_quick_start_renews_a_Luhn_failing_line_of_a_120_device_ATT_style_fleet()
+    {
+        await using var stub = new AttStub();
+        var fleet = stub.SeedFleet(120, seed: 7);
+        var exit = await RunAsync("att", "ATT 10GB", new()
+        {
+            ["Att:BaseAddress"] = stub.BaseAddress.ToString(),
+            ["Att:AllowPlainHttpOnLoopback"] = "true",
+            ["SignIn:Username"] = AttStub.Username,
+            ["SignIn:Password"] = AttStub.ApiKey,
+            ["SignIn:Line"] = fleet.Active.Iccid,
+        });
+
+        Assert.False(StubIccids.PassesLuhn(fleet.Active.Iccid));
+        Assert.Equal(0, exit);
+        Assert.Equal(1, stub.OrdersReceived);
+    }
+
+    [Fact]
     public async Task The_quick_start_renews_on_the_TMobile_style_stub_with_a_one_time_code()
     {
         using var stub = new TMobileStub();
