@@ -110,7 +110,7 @@ public sealed class CarrierHttpClientTests
 
         var error = await Assert.ThrowsAsync<OutcomeUnknownException>(() => call);
         Assert.Equal(429, error.StatusCode);
-        Assert.False(DataRenew.Sdk.Renewal.RenewalEngine.ProvesNothingWasSent(error));
+        Assert.False(DataRenew.Sdk.Renewal.RenewalLeases.ProvesNothingWasSent(error));
     }
 
     [Fact]

@@ -291,9 +291,7 @@ public sealed class SettlementTests
             await operation.WaitForCompletionAsync(Ct);
         }
 
-        var engine = typeof(DataRenewClient).GetField("_engine", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(h.Client)!;
-        var gates = (System.Collections.ICollection)engine.GetType().GetField("_drivers", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(engine)!;
-        Assert.Empty(gates);
+        Assert.Equal(0, h.Client.CallbackEngine.OpenGates);
     }
 
     [Fact]
