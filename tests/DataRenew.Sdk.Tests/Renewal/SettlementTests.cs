@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using DataRenew.Sdk.Diagnostics;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
