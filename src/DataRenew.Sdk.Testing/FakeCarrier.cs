@@ -131,6 +131,10 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     private readonly List<Promotion> _promotions = [];
     private readonly Queue<FakeOrderScript> _orderScripts = new();
     private readonly List<OrderState> _orders = [];
+
+    // By idempotency key (one renewal's, forever) and by order id: a long test run looks orders up in constant time.
+    private readonly Dictionary<string, OrderState> _ordersByKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OrderState> _ordersById = new(StringComparer.Ordinal);
     private readonly FakeCallLog<FakeCarrierOperation> _log;
     private int _sequence;
 
@@ -503,11 +507,11 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         lock (_gate)
         {
             var line = AuthorizedLine(session, request.Line.Id);
-            if (HonourIdempotencyKeys && _orders.Find(o => o.RenewalId == request.RenewalId) is { } existing)
+            if (HonourIdempotencyKeys && _ordersByKey.TryGetValue(request.IdempotencyKey, out var existing))
             {
                 return existing.Plan.Code == request.Plan.Code && existing.Line.Id == request.Line.Id
                     ? existing.ToCarrierOrder()
-                    : throw new DataRenewException("This renewal id was used for another order.", Details(409, "IDEMPOTENCY_MISMATCH"));
+                    : throw new DataRenewException("This idempotency key was used for another order.", Details(409, "IDEMPOTENCY_MISMATCH"));
             }
 
             var plan = _plans.Find(p => p.Code == request.Plan.Code)
@@ -525,6 +529,8 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
 
             var order = new OrderState("ord_" + Interlocked.Increment(ref _sequence).ToString("D6", CultureInfo.InvariantCulture), request.RenewalId, line, plan, request.Amount, script);
             _orders.Add(order);
+            _ordersById[order.OrderId] = order;
+            _ordersByKey.TryAdd(request.IdempotencyKey, order); // without keys honoured, a resend is a second order; lookups find the first
             if (script.PendingPolls == 0)
             {
                 Finish(order);
@@ -538,18 +544,19 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
     }
 
     /// <inheritdoc />
-    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
+    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         await _log.EnterAsync(FakeCarrierOperation.FindOrder, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             Authorize(session);
-            return _orders.Find(o => o.RenewalId == renewalId)?.ToCarrierOrder();
+            return _ordersByKey.GetValueOrDefault(request.IdempotencyKey)?.ToCarrierOrder();
         }
     }
 
     /// <inheritdoc />
-    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
         await _log.EnterAsync(FakeCarrierOperation.GetOrder, cancellationToken).ConfigureAwait(false);
@@ -557,7 +564,7 @@ public sealed class FakeCarrier : ICarrierProvider, ICarrierAccounts, ICarrierUs
         lock (_gate)
         {
             Authorize(session);
-            var state = _orders.Find(o => o.OrderId == order.OrderId)
+            var state = _ordersById.GetValueOrDefault(order.OrderId)
                 ?? throw new DataRenewException($"No order '{order.OrderId}'.", Details(404, "OrderNotFound"));
             if (state.Status == CarrierOrderStatus.Pending && state.Polls++ >= state.Script.PendingPolls)
             {

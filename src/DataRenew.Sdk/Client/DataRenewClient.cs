@@ -243,6 +243,7 @@ public class DataRenewClient
         var record = new RenewalRecord
         {
             Id = request.RenewalId ?? RenewalId.New(),
+            IdempotencyNonce = System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true),
             Version = 1,
             State = RenewalState.Started,
             Carrier = provider.Descriptor.Id,

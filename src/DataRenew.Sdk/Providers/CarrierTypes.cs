@@ -72,7 +72,7 @@ public sealed record CarrierDescriptor
     /// <see langword="true"/> when the carrier itself de-duplicates orders by <see cref="CarrierOrderRequest.RenewalId"/>
     /// (an idempotency key), so sending an order again after a lost answer cannot make a second one. When
     /// <see langword="false"/> (the default, and the safe answer), the engine never resends an order whose answer was
-    /// lost: it looks it up with <see cref="ICarrierOrders.FindByRenewalAsync(CarrierSession, CarrierOrderRequest, CancellationToken)"/> until the confirmation deadline, then
+    /// lost: it looks it up with <see cref="ICarrierOrders.FindByRenewalAsync"/> until the confirmation deadline, then
     /// hands the renewal to a person (NeedsAttention) rather than risk a second order.
     /// </summary>
     public bool DeduplicatesOrders { get; init; }
@@ -146,7 +146,7 @@ public enum CarrierOrderStatus
 }
 
 /// <summary>What the engine asks the carrier to do: put a plan on a line, once.</summary>
-/// <param name="RenewalId">The renewal this order belongs to; the idempotency key for the carrier.</param>
+/// <param name="RenewalId">The renewal this order belongs to.</param>
 /// <param name="Line">The line.</param>
 /// <param name="Plan">The new plan.</param>
 /// <param name="Amount">What was paid.</param>
@@ -154,6 +154,19 @@ public enum CarrierOrderStatus
 /// <param name="PaymentReference">The payment gateway's id for the payment, when paid outside the carrier.</param>
 public sealed record CarrierOrderRequest(RenewalId RenewalId, Line Line, Plan Plan, Money Amount, PaymentMethodSummary Payment, string? PaymentReference)
 {
+    private readonly string? _idempotencyKey;
+
+    /// <summary>
+    /// The key every try of this renewal's order carries: unique to this one renewal forever (its id and a random part
+    /// journaled when it was created), so an id used again after its renewal was compacted away never replays the old
+    /// order. Defaults to the renewal id (renewals journaled before keys had a random part).
+    /// </summary>
+    public string IdempotencyKey
+    {
+        get => _idempotencyKey ?? RenewalId.Value;
+        init => _idempotencyKey = string.IsNullOrEmpty(value) ? throw new ArgumentException("An idempotency key is required.", nameof(value)) : value;
+    }
+
     /// <summary>
     /// The full payment method, for a carrier that collects the payment with the order
     /// (<see cref="CarrierDescriptor.CollectsPayment"/>); <see langword="null"/> otherwise. Held in memory only.

@@ -94,37 +94,25 @@ public interface ICarrierPlanCatalog
 public interface ICarrierOrders
 {
     /// <summary>
-    /// Submits the order. <see cref="CarrierOrderRequest.RenewalId"/> is the same for every try of one
-    /// renewal: an adapter whose carrier has no idempotency key must itself make sure one renewal never
-    /// yields two carrier orders.
+    /// Submits the order. <see cref="CarrierOrderRequest.IdempotencyKey"/> is the same for every try of one renewal and
+    /// unique to it: send it as the carrier's idempotency key where the carrier has one; an adapter whose carrier has none
+    /// must itself make sure one renewal never yields two carrier orders.
     /// </summary>
     /// <exception cref="PlanNotEligibleException">The carrier refused the change.</exception>
     /// <exception cref="OutcomeUnknownException">The order was sent but the answer was lost.</exception>
     Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Finds the order made for a renewal, or <see langword="null"/> when none reached the carrier.</summary>
-    Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default);
-
-    /// <summary>Reads an order's status.</summary>
-    Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Finds the order made for a renewal, or <see langword="null"/> when none reached the carrier. <paramref name="request"/>
+    /// is the renewal's order as journaled (without a payment method), so an adapter whose carrier cannot be asked by
+    /// renewal can still settle a lost answer in a process that did not send it (the line now has the plan ordered, and
+    /// had another before).
+    /// </summary>
+    Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Finds the order made for a renewal, told what the renewal ordered: <paramref name="request"/> is its order as
-    /// journaled (without a payment method), so an adapter whose carrier cannot be asked by renewal can still settle a
-    /// lost answer in a process that did not send it (the line now has the plan ordered, and had another before).
-    /// By default the same as <see cref="FindByRenewalAsync(CarrierSession, RenewalId, Line, CancellationToken)"/>.
+    /// Reads an order's status, told what the renewal ordered (see <see cref="FindByRenewalAsync"/>): an order confirmed
+    /// by reading the line can then be confirmed by any process.
     /// </summary>
-    Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return FindByRenewalAsync(session, request.RenewalId, request.Line, cancellationToken);
-    }
-
-    /// <summary>
-    /// Reads an order's status, told what the renewal ordered (see <see cref="FindByRenewalAsync(CarrierSession, CarrierOrderRequest, CancellationToken)"/>):
-    /// an order confirmed by reading the line can then be confirmed by any process. By default the same as
-    /// <see cref="GetAsync(CarrierSession, CarrierOrder, CancellationToken)"/>.
-    /// </summary>
-    Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default) =>
-        GetAsync(session, order, cancellationToken);
+    Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default);
 }

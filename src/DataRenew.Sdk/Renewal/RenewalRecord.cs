@@ -158,11 +158,23 @@ public sealed record RenewalRecord
     /// <summary>Why it failed or needs attention.</summary>
     public RenewalFailure? Failure { get; init; }
 
+    /// <summary>
+    /// A random part made when the renewal was created, in every idempotency key of it: a renewal id used again after its
+    /// renewal was compacted away starts a renewal whose charge, order and refund keys no gateway or carrier has seen.
+    /// <see langword="null"/> for renewals journaled before keys had one.
+    /// </summary>
+    public string? IdempotencyNonce { get; init; }
+
     /// <summary>The key every charge of this renewal is sent with.</summary>
-    public string PaymentIdempotencyKey => Id.Value + ":charge";
+    public string PaymentIdempotencyKey => KeyBase + ":charge";
 
     /// <summary>The key every refund of this renewal is sent with.</summary>
-    public string RefundIdempotencyKey => Id.Value + ":refund";
+    public string RefundIdempotencyKey => KeyBase + ":refund";
+
+    /// <summary>The key every try of this renewal's carrier order is sent with.</summary>
+    public string OrderIdempotencyKey => KeyBase;
+
+    private string KeyBase => IdempotencyNonce is null ? Id.Value : Id.Value + ":" + IdempotencyNonce;
 
     /// <summary>Whether the renewal reached a final state.</summary>
     public bool IsFinal => State is RenewalState.Completed or RenewalState.Failed or RenewalState.NeedsAttention;

@@ -321,17 +321,17 @@ internal sealed class CampaignCarrier(FakeCarrier inner, Func<FaultKind?> next, 
         return fault == FaultKind.ProcessDeath ? throw Died() : order;
     }
 
-    public override async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
+    public override async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         var fault = next();
-        var order = await base.FindByRenewalAsync(session, renewalId, line, cancellationToken);
+        var order = await base.FindByRenewalAsync(session, request, cancellationToken);
         return fault == FaultKind.ProcessDeath ? throw Died() : order;
     }
 
-    public override async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+    public override async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         var fault = next();
-        var read = await base.GetAsync(session, order, cancellationToken);
+        var read = await base.GetAsync(session, order, request, cancellationToken);
         return fault == FaultKind.ProcessDeath ? throw Died() : read;
     }
 

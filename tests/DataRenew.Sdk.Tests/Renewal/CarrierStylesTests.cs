@@ -142,7 +142,7 @@ public sealed class CarrierStylesTests
     /// <summary>A carrier that cannot look an order up by renewal (no idempotency key, answer lost).</summary>
     private sealed class BlindCarrier(FakeCarrier inner) : DelegatingCarrier(inner)
     {
-        public override Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default) =>
+        public override Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default) =>
             Task.FromResult<CarrierOrder?>(null);
     }
 
@@ -171,14 +171,14 @@ public sealed class CarrierStylesTests
             return PayerActionPolls > 0 ? order with { Status = CarrierOrderStatus.Pending, PayerAction = new PayerAction(PayerActionKind.Redirect, "https://pay.example/approve") } : order;
         }
 
-        public override async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+        public override async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
         {
             if (++_polls < PayerActionPolls)
             {
                 return order;
             }
 
-            return await base.GetAsync(session, order, cancellationToken);
+            return await base.GetAsync(session, order, request, cancellationToken);
         }
     }
 }

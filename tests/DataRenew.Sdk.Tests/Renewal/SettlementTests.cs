@@ -369,7 +369,7 @@ public sealed class SettlementTests
 
         public int Reads => _reads;
 
-        public override Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+        public override Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _reads);
             return Task.FromResult(order with { Status = (CarrierOrderStatus)3 });

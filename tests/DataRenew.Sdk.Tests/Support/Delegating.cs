@@ -22,11 +22,11 @@ internal class DelegatingCarrier(FakeCarrier inner) : ICarrierProvider, ICarrier
     public virtual Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default) =>
         inner.SubmitAsync(session, request, cancellationToken);
 
-    public virtual Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default) =>
-        inner.FindByRenewalAsync(session, renewalId, line, cancellationToken);
+    public virtual Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default) =>
+        inner.FindByRenewalAsync(session, request, cancellationToken);
 
-    public virtual Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default) =>
-        inner.GetAsync(session, order, cancellationToken);
+    public virtual Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default) =>
+        inner.GetAsync(session, order, request, cancellationToken);
 }
 
 /// <summary>The fake payment gateway behind a seam: a test overrides only the calls it bends.</summary>

@@ -28,10 +28,11 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     private readonly TimeProvider _time;
     private readonly SkippedEntries _skipped;
     private readonly ConditionalWeakTable<CarrierSession, Credentials> _sessions = new();
-    private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
+    // Keyed by the order's idempotency key: unique to one renewal forever (a renewal id may come back after compaction).
+    private readonly ConcurrentDictionary<string, OrderEntry> _orders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OrderEntry> _ordersById = new(StringComparer.Ordinal);
     // Settled orders leave the live map (bounded memory) but still answer a repeated submit or a late lookup.
-    private readonly RecentEntries<RenewalId, CarrierOrder> _settled = new(RecentEntries<RenewalId, CarrierOrder>.DefaultCapacity);
+    private readonly RecentEntries<string, CarrierOrder> _settled = new(RecentEntries<string, CarrierOrder>.DefaultCapacity);
 
     public AttCarrier(AttOptions options, Func<HttpClient> client, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
@@ -306,7 +307,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         var entry = EntryOf(request);
 
         // No idempotency key at this carrier: one renewal never sends a second plan change from here.
-        var known = _orders.GetOrAdd(request.RenewalId, entry);
+        var known = _orders.GetOrAdd(entry.Key, entry);
         if (!ReferenceEquals(known, entry))
         {
             return known.Order ?? await LookAfterLostAnswerAsync(login, known, cancellationToken).ConfigureAwait(false)
@@ -315,7 +316,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
                     new DataRenewErrorDetails(CarrierId.Att));
         }
 
-        if (_settled.TryFind(request.RenewalId, out var settled))
+        if (_settled.TryFind(entry.Key, out var settled))
         {
             // Settled already, and no longer remembered as a live order: still never a second plan change.
             Forget(entry);
@@ -381,22 +382,12 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         }
     }
 
-    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(line);
-        var login = CredentialsOf(session);
-
-        // Not sent from this process (or it restarted), and not told what was ordered: a plan change seen on the line
-        // cannot be told from someone else's, so report none; the engine then never resends.
-        return _orders.TryGetValue(renewalId, out var entry) ? entry.Order ?? await LookAfterLostAnswerAsync(login, entry, cancellationToken).ConfigureAwait(false) : _settled.TryFind(renewalId, out var settled) ? settled : null;
-    }
-
     public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var login = CredentialsOf(session);
 
-        if (!_orders.TryGetValue(request.RenewalId, out var known) && _settled.TryFind(request.RenewalId, out var settled))
+        if (!_orders.TryGetValue(request.IdempotencyKey, out var known) && _settled.TryFind(request.IdempotencyKey, out var settled))
         {
             return settled;
         }
@@ -404,14 +395,6 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
         // Sent by another process (or before a restart): the journaled order says what was asked for and the plan before it.
         var entry = known ?? EntryOf(request);
         return entry.Order ?? await LookAfterLostAnswerAsync(login, entry, cancellationToken).ConfigureAwait(false);
-    }
-
-    public Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(order);
-
-        // Not sent from this process and not told what was ordered: it stays pending until the engine's deadline.
-        return GetAsync(session, order, _ordersById.GetValueOrDefault(order.OrderId), cancellationToken);
     }
 
     public Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
@@ -444,7 +427,7 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     }
 
     private static OrderEntry EntryOf(CarrierOrderRequest request) =>
-        new("att-" + request.RenewalId.Value, request.RenewalId, request.Line.Id, request.Plan.Code, request.Line.CurrentPlan);
+        new("att-" + request.IdempotencyKey, request.IdempotencyKey, request.Line.Id, request.Plan.Code, request.Line.CurrentPlan);
 
     // The PUT's answer was lost: the change applied exactly when the line now has the plan ordered and had another before.
     private async Task<CarrierOrder?> LookAfterLostAnswerAsync(Credentials login, OrderEntry entry, CancellationToken cancellationToken)
@@ -472,14 +455,14 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     private CarrierOrder Settle(OrderEntry entry, CarrierOrder order)
     {
         entry.Order = order;
-        _settled.Remember(entry.RenewalId, order);
+        _settled.Remember(entry.Key, order);
         Forget(entry);
         return order;
     }
 
     private void Forget(OrderEntry entry)
     {
-        _orders.TryRemove(new KeyValuePair<RenewalId, OrderEntry>(entry.RenewalId, entry));
+        _orders.TryRemove(new KeyValuePair<string, OrderEntry>(entry.Key, entry));
         _ordersById.TryRemove(new KeyValuePair<string, OrderEntry>(entry.OrderId, entry));
     }
 
@@ -519,13 +502,14 @@ internal sealed class AttCarrier : ICarrierProvider, ICarrierAccounts, ICarrierU
     }
 
     /// <summary>A plan change this adapter sent (or is sending) for a renewal.</summary>
-    private sealed class OrderEntry(string orderId, RenewalId renewalId, LineId line, PlanCode plan, PlanCode planBefore)
+    private sealed class OrderEntry(string orderId, string key, LineId line, PlanCode plan, PlanCode planBefore)
     {
         private CarrierOrder? _order;
 
         public string OrderId { get; } = orderId;
 
-        public RenewalId RenewalId { get; } = renewalId;
+        /// <summary>The order's idempotency key (one renewal's).</summary>
+        public string Key { get; } = key;
 
         public LineId Line { get; } = line;
 

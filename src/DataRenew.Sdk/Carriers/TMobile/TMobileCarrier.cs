@@ -29,7 +29,8 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     private readonly TMobileConnection _connection;
     private readonly TMobileOptions _options;
-    private readonly ConcurrentDictionary<RenewalId, string> _topups = new();
+    // Top-up ids by the order's idempotency key (one renewal's forever).
+    private readonly ConcurrentDictionary<string, string> _topups = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<CarrierSession, SessionState> _sessions = new();
     private readonly SkippedEntries _skipped;
 
@@ -225,25 +226,27 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         };
         using var message = TMobileConnection.Request(HttpMethod.Post, BalancePath + "topupBalance");
         message.Content = Json(body, TMobileJson.Default.TmfTopupRequest);
-        message.Headers.TryAddWithoutValidation("Idempotency-Key", request.RenewalId.Value);
+        message.Headers.TryAddWithoutValidation("Idempotency-Key", request.IdempotencyKey);
         message.Headers.Authorization = Bearer(session);
         message.WithEffect(CarrierRequestEffect.DeduplicatedWrite);
         using var response = await Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var topup = response.ReadJson(TMobileJson.Default.TmfTopup);
         var order = ToOrder(topup, response);
-        _topups[request.RenewalId] = order.OrderId;
+        _topups[request.IdempotencyKey] = order.OrderId;
         return order;
     }
 
-    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
+    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
+
         // Unknown here means no answer came back: the engine resends with the same key and the carrier replays the first answer.
-        return _topups.TryGetValue(renewalId, out var id)
-            ? await GetAsync(session, new CarrierOrder(id, CarrierOrderStatus.Pending), cancellationToken).ConfigureAwait(false)
+        return _topups.TryGetValue(request.IdempotencyKey, out var id)
+            ? await GetAsync(session, new CarrierOrder(id, CarrierOrderStatus.Pending), request, cancellationToken).ConfigureAwait(false)
             : null;
     }
 
-    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
         using var message = TMobileConnection.Request(HttpMethod.Get, BalancePath + "topupBalance/" + Uri.EscapeDataString(order.OrderId));

@@ -34,9 +34,10 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     private readonly string _account;
     private readonly SkippedEntries _skipped;
     private readonly ConditionalWeakTable<CarrierSession, VerizonSessionState> _sessions = new();
-    private readonly ConcurrentDictionary<RenewalId, OrderEntry> _orders = new();
+    // Keyed by the order's idempotency key: unique to one renewal forever (a renewal id may come back after compaction).
+    private readonly ConcurrentDictionary<string, OrderEntry> _orders = new(StringComparer.Ordinal);
     // Settled orders leave the live map (bounded memory) but still answer a repeated submit or a late lookup.
-    private readonly RecentEntries<RenewalId, CarrierOrder> _settled = new(RecentEntries<RenewalId, CarrierOrder>.DefaultCapacity);
+    private readonly RecentEntries<string, CarrierOrder> _settled = new(RecentEntries<string, CarrierOrder>.DefaultCapacity);
 
     public VerizonCarrier(VerizonOptions options, CarrierHttpClient http, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
@@ -185,18 +186,19 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(request);
+        var key = request.IdempotencyKey;
         var entry = new OrderEntry(OrderedPlan.Of(request));
-        var known = _orders.GetOrAdd(request.RenewalId, entry);
+        var known = _orders.GetOrAdd(key, entry);
         if (!ReferenceEquals(known, entry))
         {
             // One renewal, one plan change: never a second PUT, whatever happened to the first.
             return await known.Sent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (_settled.TryFind(request.RenewalId, out var settled))
+        if (_settled.TryFind(key, out var settled))
         {
             // Settled already, and no longer remembered as a live order: still never a second PUT.
-            _orders.TryRemove(new KeyValuePair<RenewalId, OrderEntry>(request.RenewalId, entry));
+            _orders.TryRemove(new KeyValuePair<string, OrderEntry>(key, entry));
             entry.Sent.TrySetResult(settled);
             return settled;
         }
@@ -210,7 +212,7 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         catch (DataRenewException refused) when (refused is not OutcomeUnknownException)
         {
             // The carrier answered "no" (or the request never left): nothing was ordered, the engine may decide to try again.
-            _orders.TryRemove(new KeyValuePair<RenewalId, OrderEntry>(request.RenewalId, entry));
+            _orders.TryRemove(new KeyValuePair<string, OrderEntry>(key, entry));
             entry.Sent.TrySetException(refused);
             throw;
         }
@@ -224,21 +226,11 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         }
     }
 
-    public Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, RenewalId renewalId, Line line, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(line);
-        return FindAsync(session, renewalId, journaled: null, cancellationToken);
-    }
-
-    public Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
+    public async Task<CarrierOrder?> FindByRenewalAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return FindAsync(session, request.RenewalId, OrderedPlan.Of(request), cancellationToken);
-    }
-
-    private async Task<CarrierOrder?> FindAsync(CarrierSession session, RenewalId renewalId, OrderedPlan? journaled, CancellationToken cancellationToken)
-    {
-        if (_orders.TryGetValue(renewalId, out var entry))
+        var key = request.IdempotencyKey;
+        if (_orders.TryGetValue(key, out var entry))
         {
             if (!entry.Sent.Task.IsCompleted)
             {
@@ -248,24 +240,24 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
             if (entry.Sent.Task.IsCompletedSuccessfully)
             {
-                var read = await GetAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                var read = await ReadStatusAsync(session, await entry.Sent.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 if (read.Status != CarrierOrderStatus.Pending)
                 {
-                    Settle(renewalId, read);
+                    Settle(key, read);
                 }
 
                 return read;
             }
         }
-        else if (_settled.TryFind(renewalId, out var settled))
+        else if (_settled.TryFind(key, out var settled))
         {
             return settled;
         }
 
         // The request id was lost, here or with the process that sent it (the carrier cannot be asked by renewal).
-        // The device tells only when the plan moved to the ordered one from another; unknown without the journaled order.
-        var ordered = entry?.Ordered ?? journaled;
-        if (ordered is null || ordered.Plan == ordered.PriorPlan)
+        // The device tells only when the plan moved to the ordered one from another.
+        var ordered = entry?.Ordered ?? OrderedPlan.Of(request);
+        if (ordered.Plan == ordered.PriorPlan)
         {
             return null;
         }
@@ -276,17 +268,17 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             return null;
         }
 
-        return Settle(renewalId, new CarrierOrder(SyntheticOrderPrefix + renewalId.Value, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow()));
+        return Settle(key, new CarrierOrder(SyntheticOrderPrefix + key, CarrierOrderStatus.Completed, EffectiveAt: _time.GetUtcNow()));
     }
 
     public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CarrierOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var read = await GetAsync(session, order, cancellationToken).ConfigureAwait(false);
+        var read = await ReadStatusAsync(session, order, cancellationToken).ConfigureAwait(false);
         if (read.Status != CarrierOrderStatus.Pending)
         {
             // Settled: the renewal ends now, so its entry is no longer needed (a long-running process must not keep them all).
-            Settle(request.RenewalId, read);
+            Settle(request.IdempotencyKey, read);
         }
 
         return read;
@@ -296,17 +288,17 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
     /// A settled order leaves the live map for the bounded memory of settled ones: kept there first, so a submit or a
     /// lookup of the renewal in between finds one or the other, never neither.
     /// </summary>
-    private CarrierOrder Settle(RenewalId renewalId, CarrierOrder order)
+    private CarrierOrder Settle(string key, CarrierOrder order)
     {
-        _settled.Remember(renewalId, order);
-        _orders.TryRemove(renewalId, out _);
+        _settled.Remember(key, order);
+        _orders.TryRemove(key, out _);
         return order;
     }
 
     /// <summary>Renewals whose plan change this adapter still remembers (for tests: settled ones are forgotten).</summary>
     internal int OrdersRemembered => _orders.Count;
 
-    public async Task<CarrierOrder> GetAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken = default)
+    private async Task<CarrierOrder> ReadStatusAsync(CarrierSession session, CarrierOrder order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         if (order.OrderId.StartsWith(SyntheticOrderPrefix, StringComparison.Ordinal) || order.Status != CarrierOrderStatus.Pending)
@@ -315,7 +307,14 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         }
 
         var path = $"m2m/v1/accounts/{_account}/requests/{Uri.EscapeDataString(order.OrderId)}/status";
-        var body = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url(path)), VerizonJson.Default.VzRequestStatus, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(session, () => new HttpRequestMessage(HttpMethod.Get, Url(path)), cancellationToken).ConfigureAwait(false);
+        var body = response.ReadJson(VerizonJson.Default.VzRequestStatus);
+        if (body.RequestId is { } answered && !string.Equals(answered.Trim(), order.OrderId, StringComparison.Ordinal))
+        {
+            // Another request's status (a cache, a proxy, a mix-up) must not complete or fail this one.
+            throw response.Invalid("the status answered is for another request");
+        }
+
         return OrderOf(order.OrderId, body.Status, body.FailedDevices, _time.GetUtcNow());
     }
 

@@ -269,7 +269,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
 
     // The renewal's order as journaled: what every try sends, and what an adapter is told when it looks the order up.
     private static CarrierOrderRequest OrderRequestOf(RenewalRecord record) =>
-        new(record.Id, record.Line, record.Plan, record.Price, record.Payment, record.PaymentId);
+        new(record.Id, record.Line, record.Plan, record.Price, record.Payment, record.PaymentId) { IdempotencyKey = record.OrderIdempotencyKey };
 
     // An order was sent, its answer was lost, and the carrier has no key to de-duplicate a resend: look, never resend.
     private async Task<RenewalRecord?> OrderInDoubtAsync(RenewalRecord record)

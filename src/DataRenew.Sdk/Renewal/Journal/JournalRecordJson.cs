@@ -14,6 +14,8 @@ internal sealed class JournalRecordDto
 
     public required int Version { get; init; }
 
+    public string? Nonce { get; init; }
+
     public required RenewalState State { get; init; }
 
     public required string Carrier { get; init; }
@@ -175,6 +177,7 @@ internal static class JournalRecordMapper
     {
         Id = r.Id.Value,
         Version = r.Version,
+        Nonce = r.IdempotencyNonce,
         State = r.State,
         Carrier = r.Carrier.Value,
         AccountId = r.AccountId,
@@ -229,6 +232,7 @@ internal static class JournalRecordMapper
     {
         Id = RenewalId.Parse(d.Id),
         Version = d.Version,
+        IdempotencyNonce = d.Nonce,
         State = d.State,
         Carrier = ToCarrier(d.Carrier),
         AccountId = d.AccountId,

@@ -38,19 +38,19 @@ public sealed class TMobileOrderTests
         var request = Order(line, Card);
 
         var order = await world.Provider.Orders.SubmitAsync(session, request, Ct);
-        var done = await world.Provider.Orders.GetAsync(session, order, Ct);
+        var done = await world.Provider.Orders.GetAsync(session, order, request, Ct);
 
         Assert.Equal(CarrierOrderStatus.Pending, order.Status);
         Assert.Equal(CarrierOrderStatus.Completed, done.Status);
         Assert.Equal(order.OrderId, done.OrderId);
         Assert.NotNull(done.EffectiveAt);
         var sent = Assert.Single(world.Stub.OrderRequests).RequestMessage!;
-        Assert.Equal(request.RenewalId.Value, sent.Headers!["Idempotency-Key"][0]);
+        Assert.Equal(request.IdempotencyKey, sent.Headers!["Idempotency-Key"][0]);
         Assert.Equal(
             """{"bucket":{"id":"b-1"},"product":[{"id":"tm-10gb-30d"}],"amount":{"amount":40.00,"units":"USD"},"paymentMethod":{"type":"card","token":"tok_visa_4242"},"logicalResource":[{"value":"+12025550143"}],"channel":{"name":"DataRenew.Sdk"}}""",
             Encoding.UTF8.GetString(sent.BodyAsBytes!));
-        Assert.Equal(done, await world.Provider.Orders.FindByRenewalAsync(session, request.RenewalId, line, Ct) is { } found ? found with { EffectiveAt = done.EffectiveAt } : null);
-        Assert.Null(await world.Provider.Orders.FindByRenewalAsync(session, RenewalId.New(), line, Ct));
+        Assert.Equal(done, await world.Provider.Orders.FindByRenewalAsync(session, request, Ct) is { } found ? found with { EffectiveAt = done.EffectiveAt } : null);
+        Assert.Null(await world.Provider.Orders.FindByRenewalAsync(session, Order(line, Card), Ct));
     }
 
     [Fact]
@@ -93,10 +93,11 @@ public sealed class TMobileOrderTests
     {
         await using var world = new TMobileWorld();
         var (session, line) = await SignInAsync(world);
-        var order = await world.Provider.Orders.SubmitAsync(session, Order(line, Card), Ct);
+        var request = Order(line, Card);
+        var order = await world.Provider.Orders.SubmitAsync(session, request, Ct);
         world.Stub.RespondNext("GET", "/topupBalance/" + order.OrderId, 200, """{"id":"tu-someone-else","status":"completed","confirmationDate":"2026-11-27T10:00:00Z"}""");
 
-        var error = await Record.ExceptionAsync(() => world.Provider.Orders.GetAsync(session, order, Ct));
+        var error = await Record.ExceptionAsync(() => world.Provider.Orders.GetAsync(session, order, request, Ct));
 
         Assert.IsType<InvalidCarrierResponseException>(error);
         Assert.True(((DataRenewException)error).IsTransient);
@@ -151,9 +152,10 @@ public sealed class TMobileOrderTests
         await using var world = new TMobileWorld();
         var (session, line) = await SignInAsync(world);
 
-        var order = await world.Provider.Orders.SubmitAsync(session, Order(line, wallet == "paypal" ? PaymentMethod.PayPal() : PaymentMethod.Alipay()), Ct);
-        var pending = await world.Provider.Orders.GetAsync(session, order, Ct);
-        var done = await world.Provider.Orders.GetAsync(session, order, Ct);
+        var request = Order(line, wallet == "paypal" ? PaymentMethod.PayPal() : PaymentMethod.Alipay());
+        var order = await world.Provider.Orders.SubmitAsync(session, request, Ct);
+        var pending = await world.Provider.Orders.GetAsync(session, order, request, Ct);
+        var done = await world.Provider.Orders.GetAsync(session, order, request, Ct);
 
         Assert.Equal(CarrierOrderStatus.Pending, pending.Status);
         Assert.Equal(kind, pending.PayerAction?.Kind);
@@ -232,8 +234,9 @@ public sealed class TMobileOrderTests
         var (session, line) = await SignInAsync(world);
         world.Stub.EnqueueTopup(TopupScript.Fail());
 
-        var order = await world.Provider.Orders.SubmitAsync(session, Order(line, Card), Ct);
-        var failed = await world.Provider.Orders.GetAsync(session, order, Ct);
+        var request = Order(line, Card);
+        var order = await world.Provider.Orders.SubmitAsync(session, request, Ct);
+        var failed = await world.Provider.Orders.GetAsync(session, order, request, Ct);
 
         Assert.Equal(CarrierOrderStatus.Failed, failed.Status);
         Assert.Equal("The line is not eligible for this top-up", failed.FailureReason);

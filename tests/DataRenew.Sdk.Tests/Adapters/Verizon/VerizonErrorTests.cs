@@ -198,7 +198,7 @@ public sealed class VerizonErrorTests
         await Assert.ThrowsAsync<OutcomeUnknownException>(() => host.Carrier.Orders.SubmitAsync(session, order, Ct));
 
         // The device still has its plan: the adapter cannot tell whether the change will land, so it says nothing.
-        Assert.Null(await host.Carrier.Orders.FindByRenewalAsync(session, order.RenewalId, line, Ct));
+        Assert.Null(await host.Carrier.Orders.FindByRenewalAsync(session, order, Ct));
         Assert.Equal(1, stub.OrdersReceived);
     }
 

@@ -100,9 +100,10 @@ public sealed class VerizonRenewalTests
         var session = await host.SignInAsync();
         var line = await host.LineAsync(session, VerizonStub.SuspendedLine);
 
-        var order = await host.Carrier.Orders.SubmitAsync(session, Order(line, "M2M10GB"), Ct);
-        var pending = await host.Carrier.Orders.GetAsync(session, order, Ct);
-        var failed = await host.Carrier.Orders.GetAsync(session, pending, Ct);
+        var request = Order(line, "M2M10GB");
+        var order = await host.Carrier.Orders.SubmitAsync(session, request, Ct);
+        var pending = await host.Carrier.Orders.GetAsync(session, order, request, Ct);
+        var failed = await host.Carrier.Orders.GetAsync(session, pending, request, Ct);
 
         Assert.Equal(CarrierOrderStatus.Pending, order.Status);
         Assert.Equal(CarrierOrderStatus.Pending, pending.Status);
@@ -123,8 +124,8 @@ public sealed class VerizonRenewalTests
 
         var first = await host.Carrier.Orders.SubmitAsync(session, request, Ct);
         var second = await host.Carrier.Orders.SubmitAsync(session, request, Ct);
-        var found = await host.Carrier.Orders.FindByRenewalAsync(session, request.RenewalId, line, Ct);
-        var unknown = await host.Carrier.Orders.FindByRenewalAsync(session, RenewalId.New(), line, Ct);
+        var found = await host.Carrier.Orders.FindByRenewalAsync(session, request, Ct);
+        var unknown = await host.Carrier.Orders.FindByRenewalAsync(session, Order(line, "M2M1GB"), Ct);
 
         Assert.Equal(first.OrderId, second.OrderId);
         Assert.Equal(1, stub.OrdersReceived);
@@ -150,7 +151,7 @@ public sealed class VerizonRenewalTests
         Assert.Equal(0, ((VerizonCarrier)host.Carrier).OrdersRemembered);
 
         var second = await host.Carrier.Orders.SubmitAsync(session, request, Ct);
-        var found = await host.Carrier.Orders.FindByRenewalAsync(session, request.RenewalId, line, Ct);
+        var found = await host.Carrier.Orders.FindByRenewalAsync(session, request, Ct);
 
         Assert.Equal(first.OrderId, second.OrderId);
         Assert.Equal(first.OrderId, found?.OrderId);
@@ -197,7 +198,6 @@ public sealed class VerizonRenewalTests
         // The next process has no request id for the renewal, and the carrier cannot be asked by renewal.
         await using var next = new VerizonTestHost(stub);
         var nextSession = await next.SignInAsync();
-        Assert.Null(await next.Carrier.Orders.FindByRenewalAsync(nextSession, request.RenewalId, line, Ct));
 
         // Told what was ordered (and the plan the line had), it reads the device: the plan moved to the one ordered.
         var found = await next.Carrier.Orders.FindByRenewalAsync(nextSession, request, Ct);
