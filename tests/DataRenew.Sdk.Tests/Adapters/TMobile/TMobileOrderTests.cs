@@ -228,6 +228,23 @@ public sealed class TMobileOrderTests
     }
 
     [Fact]
+    public async Task The_top_up_key_is_the_renewals_own_with_its_random_part_so_a_reused_renewal_id_never_replays_a_top_up()
+    {
+        await using var world = new TMobileWorld();
+        var session = await world.SignInClientAsync();
+        var line = await world.Client.GetLinesAsync(session, Ct).SingleAsync(Ct);
+        var quote = await world.Client.CreateQuoteAsync(session, line, new PlanCode("tm-10gb-30d"), Ct);
+
+        var final = await (await world.Client.StartRenewalAsync(session, new RenewalRequest(quote, Card), Ct)).WaitForCompletionAsync(Ct);
+
+        var key = Assert.Single(world.Stub.OrderRequests).RequestMessage!.Headers!["Idempotency-Key"][0];
+        Assert.Equal(final.OrderIdempotencyKey, key);
+        Assert.StartsWith(final.Id.Value + ":", key, StringComparison.Ordinal);
+        Assert.NotNull(final.IdempotencyNonce);
+        Assert.EndsWith(final.IdempotencyNonce, key, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_failed_top_up_reports_the_carriers_reason()
     {
         await using var world = new TMobileWorld();

@@ -114,6 +114,23 @@ public sealed class VerizonRenewalTests
     }
 
     [Fact]
+    public async Task A_status_answered_for_another_request_id_is_an_invalid_answer_never_this_orders_success()
+    {
+        using var stub = new VerizonStub { PendingPolls = 3 };
+        await using var host = new VerizonTestHost(stub);
+        var session = await host.SignInAsync();
+        var line = await host.LineAsync(session, VerizonStub.ActiveLine);
+        var request = Order(line, "M2M10GB");
+        var order = await host.Carrier.Orders.SubmitAsync(session, request, Ct);
+        stub.RespondNext("/status", 200, """{"requestId":"someone-elses-request","status":"Success"}""");
+
+        var error = await Record.ExceptionAsync(() => host.Carrier.Orders.GetAsync(session, order, request, Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+        Assert.Equal(CarrierOrderStatus.Pending, (await host.Carrier.Orders.GetAsync(session, order, request, Ct)).Status);
+    }
+
+    [Fact]
     public async Task Submitting_one_renewal_twice_sends_one_plan_change_and_finds_it_by_renewal()
     {
         using var stub = new VerizonStub { PendingPolls = 0 };
