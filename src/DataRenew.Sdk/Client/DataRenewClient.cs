@@ -524,6 +524,11 @@ public class DataRenewClient
             throw new DataRenewValidationException("request.PaymentMethod", $"{descriptor.DisplayName} does not accept {method.Kind} for renewals; it accepts {string.Join(", ", descriptor.AcceptedPayments)}.");
         }
 
+        if (method is CardPaymentMethod && !descriptor.AcceptsCardNumbers)
+        {
+            throw new DataRenewValidationException("request.PaymentMethod", $"{descriptor.DisplayName} takes cards only as a payment processor's token (PaymentMethod.CardToken), never their numbers.");
+        }
+
         if (method is CardPaymentMethod card && card.IsExpiredAt(_time.GetUtcNow()))
         {
             throw new DataRenewValidationException("request.PaymentMethod", $"The card expired at the end of {card.ExpiryMonth:00}/{card.ExpiryYear}.");

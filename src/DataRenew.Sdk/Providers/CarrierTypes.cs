@@ -84,6 +84,13 @@ public sealed record CarrierDescriptor
     /// </summary>
     public bool CollectsPayment { get; init; }
 
+    /// <summary>
+    /// <see langword="false"/> when the carrier takes cards only as a payment processor's token
+    /// (<c>PaymentMethod.CardToken</c>), never their numbers: a renewal started with a card number is then refused before
+    /// anything is recorded or sent. Default <see langword="true"/>.
+    /// </summary>
+    public bool AcceptsCardNumbers { get; init; } = true;
+
     /// <summary>Whom to contact about an order (shown on receipts and on renewals that need attention).</summary>
     public string SupportContact { get; init; } = string.Empty;
 

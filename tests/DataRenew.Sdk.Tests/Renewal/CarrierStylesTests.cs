@@ -128,6 +128,25 @@ public sealed class CarrierStylesTests
     }
 
     [Fact]
+    public async Task An_order_whose_only_try_the_adapter_refused_before_sending_leaves_a_renewal_that_can_be_abandoned()
+    {
+        // The adapter refused the payment method itself (nothing was sent): the renewal is as before that try, not stuck
+        // in Ordering with an attempt that "may have moved money".
+        var h = new Harness(wrapCarrier: c => new CollectingCarrier(c) { RefuseMethod = true });
+        var (session, quote) = await h.QuoteAsync();
+
+        await Assert.ThrowsAsync<DataRenewValidationException>(() => h.Client.StartRenewalAsync(session, new RenewalRequest(quote, Harness.Visa), Ct));
+        var id = await h.SingleUnfinishedAsync();
+        var stuck = (await h.Journal.GetAsync(id, Ct))!;
+        var abandoned = await h.Client.AbandonRenewalAsync(session, id, Ct);
+
+        Assert.Equal(RenewalState.Started, stuck.State);
+        Assert.Equal(0, stuck.OrderAttempts);
+        Assert.Equal(RenewalState.Failed, abandoned.State);
+        Assert.Equal(RenewalFailureKind.Abandoned, abandoned.Failure!.Kind);
+    }
+
+    [Fact]
     public async Task A_payment_declined_inside_the_order_fails_the_renewal_as_a_decline()
     {
         var h = new Harness(wrapCarrier: c => new CollectingCarrier(c) { Decline = true });
@@ -157,11 +176,18 @@ public sealed class CarrierStylesTests
 
         public bool Decline { get; init; }
 
+        public bool RefuseMethod { get; init; }
+
         public override CarrierDescriptor Descriptor => base.Descriptor with { CollectsPayment = true };
 
         public override async Task<CarrierOrder> SubmitAsync(CarrierSession session, CarrierOrderRequest request, CancellationToken cancellationToken = default)
         {
             PaymentMethods.Add(request.PaymentMethod);
+            if (RefuseMethod)
+            {
+                throw new DataRenewValidationException("request.PaymentMethod", "This carrier does not take that payment method.");
+            }
+
             if (Decline)
             {
                 throw new PaymentDeclinedException(new PaymentDecline("insufficient_funds", "The card was declined."));

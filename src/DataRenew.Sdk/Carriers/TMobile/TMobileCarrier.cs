@@ -49,6 +49,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
             SupportsESim = true,
             DeduplicatesOrders = true,
             CollectsPayment = true,
+            AcceptsCardNumbers = false,
             SupportContact = options.SupportContact,
         };
     }

@@ -257,9 +257,11 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         }
         catch (Exception ex) when (RenewalLeases.ProvesNothingWasSent(ex))
         {
-            // Nothing reached the carrier: a carrier that cannot de-duplicate may then still be sent this order (once);
-            // one that de-duplicates keeps the attempt journaled, so a later refusal is not mistaken for a first answer.
-            var unsent = !CarrierDeduplicates && before.OrderAttempts == 0;
+            // Nothing reached the carrier. A first try that provably never left is no try at all: the renewal is as before
+            // it (it may be sent later, or abandoned, since nothing moved). A carrier with keys is trusted with less (a
+            // throttled or refused-credentials answer is its word, not proof): its attempt stays journaled, so the order is
+            // looked up first and a later refusal is not mistaken for a first answer.
+            var unsent = before.OrderAttempts == 0 && (!CarrierDeduplicates || RenewalLeases.ProvesNeverLeft(ex));
             await ReleaseLeaseAsync(unsent ? before with { Version = record.Version } : record).ConfigureAwait(false);
             throw;
         }

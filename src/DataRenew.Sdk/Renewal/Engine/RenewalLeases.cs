@@ -48,8 +48,13 @@ internal sealed class RenewalLeases(TimeProvider time, DataRenewOptions options)
     public static bool SentWithoutOutcome(RenewalRecord record) =>
         record.State is RenewalState.Charging or RenewalState.Ordering || (record.State == RenewalState.Refunding && record.RefundAttempts > 0);
 
-    /// <summary>A failure that proves the request was not acted on: only then may the lease go before it runs out.</summary>
-    public static bool ProvesNothingWasSent(Exception ex) => ex is DataRenewValidationException or AuthenticationFailedException or RateLimitedException
-        or CarrierUnavailableException { RequestNotSent: true }
+    /// <summary>
+    /// A failure that proves the request never left this process: our own input refused before sending, or a send the
+    /// transport never saw (the kit's <see cref="CarrierUnavailableException.RequestNotSent"/>, a connection never made).
+    /// </summary>
+    public static bool ProvesNeverLeft(Exception ex) => ex is DataRenewValidationException or CarrierUnavailableException { RequestNotSent: true }
         || (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError });
+
+    /// <summary>A failure that proves the request was not acted on: only then may the lease go before it runs out.</summary>
+    public static bool ProvesNothingWasSent(Exception ex) => ex is AuthenticationFailedException or RateLimitedException || ProvesNeverLeft(ex);
 }

@@ -245,6 +245,22 @@ public sealed class TMobileOrderTests
     }
 
     [Fact]
+    public async Task A_renewal_started_with_a_card_number_is_refused_before_anything_is_recorded_or_sent()
+    {
+        await using var world = new TMobileWorld();
+        var session = await world.SignInClientAsync();
+        var line = await world.Client.GetLinesAsync(session, Ct).SingleAsync(Ct);
+        var quote = await world.Client.CreateQuoteAsync(session, line, new PlanCode("tm-10gb-30d"), Ct);
+        var card = PaymentMethod.CreditCard("4242 4242 4242 4242", 12, 2030, "123");
+
+        var error = await Assert.ThrowsAsync<DataRenewValidationException>(() => world.Client.StartRenewalAsync(session, new RenewalRequest(quote, card), Ct));
+
+        Assert.Contains("token", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await world.Client.GetUnfinishedRenewalsAsync(Ct).ToArrayAsync(Ct));
+        Assert.Empty(world.Stub.OrderRequests);
+    }
+
+    [Fact]
     public async Task A_failed_top_up_reports_the_carriers_reason()
     {
         await using var world = new TMobileWorld();
