@@ -62,17 +62,27 @@ public sealed class CarrierCallbacks : ICarrierCallbackHandler
 
         if (waiting is null)
         {
-            // Ended already (a poll got there first, or an earlier delivery): nothing to change, and nothing for the carrier to resend.
-            if (engine.FinishedRenewalOf(carrier, order.OrderId) is { } finishedId && await engine.Journal.GetAsync(finishedId, cancellationToken).ConfigureAwait(false) is { IsFinal: true } finished)
+            var finished = engine.FinishedRenewalOf(carrier, order.OrderId) is { } finishedId
+                ? await engine.Journal.GetAsync(finishedId, cancellationToken).ConfigureAwait(false)
+                : null;
+            if (finished is { State: RenewalState.NeedsAttention } && order.Status == CarrierOrderStatus.Completed)
             {
+                // A late success for a renewal a person was told to check: recorded, so nobody pays again.
+                waiting = finished;
+            }
+            else if (finished is { IsFinal: true })
+            {
+                // Ended already (a poll got there first, or an earlier delivery): nothing to change, and nothing for the carrier to resend.
                 return new CallbackResult(CallbackOutcome.Unchanged, $"Order '{order.OrderId}' reported {order.Status}: renewal {finished.Id} already ended {finished.State}.")
                 {
                     RenewalId = finished.Id,
                     State = finished.State,
                 };
             }
-
-            return new CallbackResult(CallbackOutcome.UnknownOrder, $"No unfinished renewal waits on {carrier} order '{order.OrderId}'.");
+            else
+            {
+                return new CallbackResult(CallbackOutcome.UnknownOrder, $"No unfinished renewal waits on {carrier} order '{order.OrderId}'.");
+            }
         }
 
         var (after, changed) = await engine.ApplyOrderStatusAsync(waiting.Id, order, provider.Descriptor.SupportContactOrName, cancellationToken).ConfigureAwait(false);

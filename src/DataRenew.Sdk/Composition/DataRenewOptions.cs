@@ -35,6 +35,16 @@ public sealed class DataRenewOptions
     /// outlast the longest carrier or gateway call. A crashed client's renewal is taken over after it. Default 5 minutes.
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The longest one call to the payment gateway may take (a charge, a read, a refund) before the SDK gives up on its
+    /// answer and reads the outcome back later. Like the carriers' total timeout, it must stay well inside the lease (at
+    /// most half of <see cref="LeaseDuration"/>), so no charge of this client is still on its way when another may take
+    /// the renewal over. Default (<see langword="null"/>): 30 seconds, or half the lease when that is shorter.
+    /// </summary>
+    public TimeSpan? PaymentCallTimeout { get; set; }
+
+    internal TimeSpan EffectivePaymentCallTimeout => PaymentCallTimeout ?? TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, LeaseDuration.Ticks / 2));
 }
 
 /// <summary>Checks <see cref="DataRenewOptions"/> when the client is first built.</summary>
@@ -57,6 +67,16 @@ internal sealed class DataRenewOptionsValidator : IValidateOptions<DataRenewOpti
         Positive(options.PollInitialDelay, nameof(options.PollInitialDelay), TimeSpan.FromHours(1));
         Positive(options.PollMaxDelay, nameof(options.PollMaxDelay), TimeSpan.FromHours(1));
         Positive(options.LeaseDuration, nameof(options.LeaseDuration), TimeSpan.FromHours(1));
+        if (options.PaymentCallTimeout is { } paymentCall)
+        {
+            Positive(paymentCall, nameof(options.PaymentCallTimeout), TimeSpan.FromMinutes(30));
+        }
+
+        if (options.PaymentCallTimeout * 2 > options.LeaseDuration)
+        {
+            failures.Add($"{nameof(options.PaymentCallTimeout)} ({options.PaymentCallTimeout}) must be at most half of {nameof(options.LeaseDuration)} ({options.LeaseDuration}), so no charge is still on its way when another client may take the renewal over.");
+        }
+
         if (options.PollMaxDelay < options.PollInitialDelay)
         {
             failures.Add($"{nameof(options.PollMaxDelay)} must be at least {nameof(options.PollInitialDelay)}.");

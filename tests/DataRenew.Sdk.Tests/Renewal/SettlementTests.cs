@@ -161,7 +161,7 @@ public sealed class SettlementTests
     }
 
     [Fact]
-    public async Task A_renewal_stopped_before_its_charge_can_be_abandoned_without_the_card()
+    public async Task A_renewal_stopped_with_its_charge_sent_unanswered_is_abandoned_as_needing_attention_never_as_no_money_moved()
     {
         var h = new Harness();
         h.Payments.FailNext(FakePaymentOperation.Charge, FaultTiming.BeforeEffect, () => new InvalidOperationException("process died"));
@@ -175,8 +175,10 @@ public sealed class SettlementTests
 
         var abandoned = await client.AbandonRenewalAsync(newSession, id, Ct);
 
-        Assert.Equal(RenewalState.Failed, abandoned.State);
+        // The journal cannot tell a dead sender from one held up that may still send: the charge's key is for a person to check.
+        Assert.Equal(RenewalState.NeedsAttention, abandoned.State);
         Assert.Equal(RenewalFailureKind.Abandoned, abandoned.Failure?.Kind);
+        Assert.Contains(abandoned.PaymentIdempotencyKey, abandoned.Failure!.Message, StringComparison.Ordinal);
         Assert.Empty(await client.GetUnfinishedRenewalsAsync(Ct).ToArrayAsync(Ct));
         Assert.Empty(h.Payments.Charges);
     }

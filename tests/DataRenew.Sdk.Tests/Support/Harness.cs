@@ -260,7 +260,7 @@ internal sealed class RecordingClock(FakeTimeProvider inner) : TimeProvider
     private readonly List<TimeSpan> _waits = [];
     private readonly Lock _gate = new();
 
-    /// <summary>The due times of the timers created, in order.</summary>
+    /// <summary>The due times of the timers that fired, in order.</summary>
     public IReadOnlyList<TimeSpan> Waits
     {
         get
@@ -280,14 +280,26 @@ internal sealed class RecordingClock(FakeTimeProvider inner) : TimeProvider
 
     public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
 
+    // A wait is what ran its course: a timeout disposed before it fired (a bounded call that answered) was no wait.
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        lock (_gate)
-        {
-            _waits.Add(dueTime);
-        }
+        var recorded = 0;
+        return inner.CreateTimer(
+            s =>
+            {
+                if (Interlocked.Exchange(ref recorded, 1) == 0)
+                {
+                    lock (_gate)
+                    {
+                        _waits.Add(dueTime);
+                    }
+                }
 
-        return inner.CreateTimer(callback, state, dueTime, period);
+                callback(s);
+            },
+            state,
+            dueTime,
+            period);
     }
 }
 

@@ -122,7 +122,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         if (record.ChargeAttempts > 0)
         {
             // A charge was sent before: its outcome decides, never a second charge without the same key.
-            var earlier = await gateway.FindByIdempotencyKeyAsync(record.PaymentIdempotencyKey, cancellationToken).ConfigureAwait(false);
+            var earlier = await BoundedAsync(ct => gateway.FindByIdempotencyKeyAsync(record.PaymentIdempotencyKey, ct), cancellationToken).ConfigureAwait(false);
             if (earlier is not null)
             {
                 return await SaveAsync(WithPayment(record, earlier, Now, Options)).ConfigureAwait(false);
@@ -132,12 +132,13 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         var method = context.PaymentMethod ?? throw new DataRenewValidationException(
             "paymentMethod",
             $"Renewal '{record.Id}' has not been charged yet; resume it with the payment method ({record.Payment}) to continue, or abandon it.");
+        var before = record;
         record = await SaveAsync(Charging(record)).ConfigureAwait(false);
         PaymentResult result;
         try
         {
             var request = new ChargeRequest(record.PaymentIdempotencyKey, record.Price, method, $"{record.Plan.Name} for {record.Line.PhoneNumber?.ToMaskedString() ?? record.Line.Id.ToMaskedString()}");
-            result = await gateway.ChargeAsync(request, cancellationToken).ConfigureAwait(false);
+            result = await BoundedAsync(ct => gateway.ChargeAsync(request, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (PaymentDeclinedException declined)
         {
@@ -149,7 +150,9 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         }
         catch (Exception ex) when (RenewalLeases.ProvesNothingWasSent(ex))
         {
-            await ReleaseLeaseAsync(record).ConfigureAwait(false);
+            // A first charge that provably never left is no try at all (the renewal can then be abandoned); the gateway's
+            // word alone (throttled) keeps the attempt, so it is read back by key first.
+            await ReleaseLeaseAsync(before.ChargeAttempts == 0 && RenewalLeases.ProvesNeverLeft(ex) ? before with { Version = record.Version } : record).ConfigureAwait(false);
             throw;
         }
 
@@ -164,7 +167,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         PaymentResult result;
         try
         {
-            result = await Gateway.GetPaymentAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
+            result = await BoundedAsync(ct => Gateway.GetPaymentAsync(record.PaymentId!, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (DeadlinePassed(record) && !cancellationToken.IsCancellationRequested)
         {
@@ -204,7 +207,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         var givenUp = record.WaitDeadline is { } deadline && Now >= deadline + Options.PayerActionTimeout;
         try
         {
-            var cancelled = await Gateway.CancelAsync(record.PaymentId!, cancellationToken).ConfigureAwait(false);
+            var cancelled = await BoundedAsync(ct => Gateway.CancelAsync(record.PaymentId!, ct), cancellationToken).ConfigureAwait(false);
             return AfterCancel(record, cancelled, Now, Options, givenUp);
         }
         catch (Exception ex) when (RenewalErrors.IsTransient(ex, cancellationToken) && givenUp)
@@ -334,9 +337,8 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         RefundResult refund;
         try
         {
-            refund = await Gateway.RefundAsync(
-                new RefundRequest(record.PaymentId!, record.Price, record.RefundIdempotencyKey, record.Failure?.Message ?? "The carrier did not apply the plan."),
-                cancellationToken).ConfigureAwait(false);
+            var request = new RefundRequest(record.PaymentId!, record.Price, record.RefundIdempotencyKey, record.Failure?.Message ?? "The carrier did not apply the plan.");
+            refund = await BoundedAsync(ct => Gateway.RefundAsync(request, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
         {
@@ -350,6 +352,25 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
 
         DataRenewDiagnostics.Refunds.Add(1, new KeyValuePair<string, object?>("carrier", record.Carrier.Value));
         return await SaveAsync(Refunded(record, refund.RefundId)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A gateway call, bounded well inside the lease (<see cref="DataRenewOptions.PaymentCallTimeout"/>) as the carriers'
+    /// calls are by the kit: once it gives up, the outcome is read back by key before anything is repeated.
+    /// </summary>
+    private async Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var timeout = Options.EffectivePaymentCallTimeout;
+        using var bound = new CancellationTokenSource(timeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
+        try
+        {
+            return await call(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new OutcomeUnknownException($"The payment gateway did not answer within {timeout}; the outcome is read back before anything is sent again.", new DataRenewErrorDetails(), ex);
+        }
     }
 
     private bool DeadlinePassed(RenewalRecord record) => record.WaitDeadline is { } deadline && Now >= deadline;
@@ -366,10 +387,86 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         };
 
         // A journal write is not cancelled half way: the side effect it guards may already have happened.
-        await engine.Journal.AppendAsync(next, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await engine.Journal.AppendAsync(next, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RenewalConflictException)
+        {
+            // Another client moved the renewal on while this one's request was out (this process was held up past its
+            // lease). What the request did must not be dropped: a charge or an order the renewal no longer knows is fenced.
+            await FenceLateOutcomeAsync(next).ConfigureAwait(false);
+            throw;
+        }
+
         engine.Journaled(next);
         progress?.Report(next);
         return next;
+    }
+
+    /// <summary>
+    /// When the renewal ended while this client's charge or order was out, and that charge or order then went through,
+    /// gives the money back (refund, or cancel when it is not settled) and records it on the renewal, or records the late
+    /// order for a person: never a journal that says no money moved when some did. While the renewal is not final its
+    /// driver reads the outcome back by key itself.
+    /// </summary>
+    private async Task FenceLateOutcomeAsync(RenewalRecord outcome)
+    {
+        var lateCharge = outcome.PaymentId is not null && outcome.State is RenewalState.Paid or RenewalState.PaymentProcessing or RenewalState.AwaitingPayerAction;
+        var lateOrder = outcome.Order is not null && outcome.State is RenewalState.Confirming or RenewalState.AwaitingPayerAction or RenewalState.Completed;
+        if (!lateCharge && !lateOrder)
+        {
+            return;
+        }
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var latest = await engine.Journal.GetAsync(outcome.Id, CancellationToken.None).ConfigureAwait(false);
+            if (latest is null || !latest.IsFinal
+                || (lateCharge && latest.PaymentId == outcome.PaymentId)
+                || (lateOrder && latest.Order?.OrderId == outcome.Order!.OrderId))
+            {
+                return;
+            }
+
+            var fenced = lateCharge ? await ReturnLateChargeAsync(latest, outcome).ConfigureAwait(false) : LateOrder(latest, outcome.Order!, SupportContact);
+            fenced = fenced with { Version = latest.Version + 1, UpdatedAt = Now, LeaseOwner = null, LeaseUntil = null };
+            try
+            {
+                await engine.Journal.AppendAsync(fenced, CancellationToken.None).ConfigureAwait(false);
+                engine.Journaled(fenced);
+                progress?.Report(fenced);
+                return;
+            }
+            catch (RenewalConflictException)
+            {
+                // Yet another writer: look again.
+            }
+        }
+    }
+
+    private async Task<RenewalRecord> ReturnLateChargeAsync(RenewalRecord latest, RenewalRecord outcome)
+    {
+        var paymentId = outcome.PaymentId!;
+        try
+        {
+            if (outcome.State == RenewalState.Paid)
+            {
+                var request = new RefundRequest(paymentId, outcome.Price, outcome.RefundIdempotencyKey, "The renewal had ended when this charge went through.");
+                var refund = await BoundedAsync(ct => Gateway.RefundAsync(request, ct), CancellationToken.None).ConfigureAwait(false);
+                DataRenewDiagnostics.Refunds.Add(1, new KeyValuePair<string, object?>("carrier", outcome.Carrier.Value));
+                return LateChargeReturned(latest, paymentId, refund.RefundId, refunded: true);
+            }
+
+            var cancelled = await BoundedAsync(ct => Gateway.CancelAsync(paymentId, ct), CancellationToken.None).ConfigureAwait(false);
+            return cancelled.Status == PaymentStatus.Canceled
+                ? LateChargeReturned(latest, paymentId, "cancelled", refunded: false)
+                : LateChargeKept(latest, paymentId, $"the gateway answered the cancel with {cancelled.Status}", SupportContact);
+        }
+        catch (Exception ex) when (ex is DataRenewException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            return LateChargeKept(latest, paymentId, ex.Message, SupportContact);
+        }
     }
 
     // The failure proves the request was not acted on (see ProvesNothingWasSent): nobody need wait out the lease.

@@ -94,15 +94,18 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                 throw new RenewalConflictException(id, leaseLeft);
             }
 
-            var neverCharged = record.State == RenewalState.Started
-                || (record.State == RenewalState.Charging
-                    && (record.ChargeAttempts == 0 || gateway is null || await gateway.FindByIdempotencyKeyAsync(record.PaymentIdempotencyKey, cancellationToken).ConfigureAwait(false) is null));
-            if (!neverCharged)
+            // Nothing sent: no money moved. A charge sent whose answer was never read, and that the gateway does not show, may
+            // still land (its sender held up): a person checks it. One the gateway shows has moved money: resume instead.
+            var neverCharged = record.State == RenewalState.Started || (record.State == RenewalState.Charging && record.ChargeAttempts == 0);
+            var chargeUnknown = !neverCharged && record.State == RenewalState.Charging && gateway is not null
+                && await gateway.FindByIdempotencyKeyAsync(record.PaymentIdempotencyKey, cancellationToken).ConfigureAwait(false) is null;
+            if (!neverCharged && !chargeUnknown)
             {
                 throw new DataRenewValidationException(nameof(id), $"Renewal '{id}' is {record.State}: money may have moved. Resume it to settle it instead.");
             }
 
-            var abandoned = RenewalTransitions.Abandoned(record) with { Version = record.Version + 1, UpdatedAt = Time.GetUtcNow() };
+            var ended = neverCharged ? RenewalTransitions.Abandoned(record) : RenewalTransitions.AbandonedAfterUnknownCharge(record);
+            var abandoned = ended with { Version = record.Version + 1, UpdatedAt = Time.GetUtcNow() };
             await Journal.AppendAsync(abandoned, CancellationToken.None).ConfigureAwait(false);
             _gates.TryRemove(new KeyValuePair<RenewalId, SemaphoreSlim>(id, gate));
             Leases.Forget(id);

@@ -168,15 +168,26 @@ internal static class RenewalTransitions
     };
 
     /// <summary>
-    /// A status a carrier called back with, or null when it changes nothing: the renewal is final, not waiting on this
-    /// order, or the status is not final (a late "pending" after "success").
+    /// A status a carrier called back with, or null when it changes nothing: the renewal is final (except a renewal that
+    /// needs attention whose order the carrier now reports completed), not waiting on this order, or the status is not
+    /// final (a late "pending" after "success").
     /// </summary>
     public static RenewalRecord? WithCallbackStatus(RenewalRecord record, CarrierOrder order, DateTimeOffset now, DataRenewOptions options, string supportContact)
     {
+        if (record.Order is null || !string.Equals(record.Order.OrderId, order.OrderId, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // The carrier completed an order a person was told to check (it was not confirmed in time): record the success,
+        // so nobody pays again for a plan that applied.
+        if (record.State == RenewalState.NeedsAttention && order.Status == CarrierOrderStatus.Completed && record.RefundId is null)
+        {
+            return WithOrder(record with { Failure = null }, order, now, options, supportContact);
+        }
+
         if (record.IsFinal
             || record.State is not (RenewalState.Confirming or RenewalState.AwaitingPayerAction)
-            || record.Order is null
-            || !string.Equals(record.Order.OrderId, order.OrderId, StringComparison.Ordinal)
             || order.Status is not (CarrierOrderStatus.Completed or CarrierOrderStatus.Failed))
         {
             return null;
@@ -230,6 +241,41 @@ internal static class RenewalTransitions
         LeaseOwner = null,
         LeaseUntil = null,
     };
+
+    /// <summary>
+    /// The app gave up on a renewal whose charge was sent with an outcome never read, and the gateway shows no payment
+    /// for its key: that proves nothing while the send could still land (a stalled process), so a person must check.
+    /// </summary>
+    public static RenewalRecord AbandonedAfterUnknownCharge(RenewalRecord record) => NeedsAttention(record, new RenewalFailure(RenewalFailureKind.Abandoned,
+        $"The renewal was abandoned after a charge was sent whose answer was never read; the gateway shows no payment for key {record.PaymentIdempotencyKey} now, "
+        + "but a send that was held up could still land. Check that key with the payment gateway (and refund it if it went through)."))
+        with { LeaseOwner = null, LeaseUntil = null };
+
+    /// <summary>
+    /// A charge of this renewal landed after the renewal ended (its sender was held up past its lease) and was given
+    /// back: recorded, never dropped, so the journal never says no money moved when some did.
+    /// </summary>
+    public static RenewalRecord LateChargeReturned(RenewalRecord latest, string paymentId, string refundId, bool refunded) => latest with
+    {
+        State = latest.State == RenewalState.Completed ? RenewalState.NeedsAttention : RenewalState.Failed,
+        PaymentId = latest.PaymentId ?? paymentId,
+        RefundId = latest.RefundId ?? refundId,
+        Failure = new RenewalFailure(
+            latest.Failure?.Kind ?? RenewalFailureKind.PaymentMismatch,
+            $"{latest.Failure?.Message} A charge of {latest.Price} (payment {paymentId}) went through after this renewal had ended; it was {(refunded ? "refunded" : "cancelled")} ({refundId}).".TrimStart(),
+            latest.Failure?.Code),
+    };
+
+    /// <summary>A charge that landed after the renewal ended could not be given back: a person must.</summary>
+    public static RenewalRecord LateChargeKept(RenewalRecord latest, string paymentId, string why, string supportContact) => NeedsAttention(latest with { PaymentId = latest.PaymentId ?? paymentId }, new RenewalFailure(
+        RenewalFailureKind.RefundFailed,
+        $"{latest.Failure?.Message} A charge of {latest.Price} (payment {paymentId}) went through after this renewal had ended, and could not be given back ({why}); refund it by hand or contact {supportContact}.".TrimStart()));
+
+    /// <summary>The carrier accepted an order of this renewal after it ended: the plan may apply; a person must check.</summary>
+    public static RenewalRecord LateOrder(RenewalRecord latest, CarrierOrder order, string supportContact) => NeedsAttention(latest with { Order = order }, new RenewalFailure(
+        latest.Failure?.Kind ?? RenewalFailureKind.ConfirmationTimedOut,
+        $"{latest.Failure?.Message} The carrier accepted order {order.OrderId} for this renewal after it had ended ({latest.State}); the plan may apply. Check with {supportContact} quoting order {order.OrderId}{PaymentToQuote(latest)}.".TrimStart(),
+        latest.Failure?.Code));
 
     public static RenewalRecord Fail(RenewalRecord record, RenewalFailure failure) =>
         record with { State = RenewalState.Failed, Failure = failure, PayerAction = null, WaitDeadline = null };

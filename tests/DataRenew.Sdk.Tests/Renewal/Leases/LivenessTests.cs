@@ -56,8 +56,9 @@ public sealed class LivenessTests
         Assert.Equal(1, gateway.Rejected);
         Assert.Empty(w.Payments.Charges); // nothing was sent ...
         var released = (await w.Journal.GetAsync(id, Ct))!;
-        Assert.Null(released.LeaseOwner); // ... so nothing holds the renewal
-        Assert.Equal(RenewalState.Charging, released.State);
+        Assert.Null(released.LeaseOwner); // ... so nothing holds the renewal, and the try that never left is no try
+        Assert.Equal(RenewalState.Started, released.State);
+        Assert.Equal(0, released.ChargeAttempts);
 
         var sweeper = w.Client();
         var abandoned = await sweeper.AbandonRenewalAsync(await World.SignInAsync(sweeper), id, Ct);
