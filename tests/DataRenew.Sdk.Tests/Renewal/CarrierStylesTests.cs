@@ -147,6 +147,23 @@ public sealed class CarrierStylesTests
     }
 
     [Fact]
+    public async Task A_renewal_that_ended_waiting_on_the_payer_keeps_no_payer_action_link()
+    {
+        // The payer never acts: the renewal ends (needs attention) and the payment page's link is not kept with it.
+        var h = new Harness(wrapCarrier: c => new CollectingCarrier(c) { PayerActionPolls = 1_000_000 });
+        var operation = await h.StartAsync(PaymentMethod.PayPal());
+        Assert.NotNull(operation.PayerAction);
+
+        var final = await h.RunAsync(operation.WaitForCompletionAsync(Ct));
+
+        var stored = (await h.Journal.GetAsync(final.Id, Ct))!;
+        Assert.Equal(RenewalState.NeedsAttention, stored.State);
+        Assert.Equal(RenewalFailureKind.PayerActionTimedOut, stored.Failure!.Kind);
+        Assert.Null(stored.PayerAction);
+        Assert.Null(stored.Order!.PayerAction);
+    }
+
+    [Fact]
     public async Task A_payment_declined_inside_the_order_fails_the_renewal_as_a_decline()
     {
         var h = new Harness(wrapCarrier: c => new CollectingCarrier(c) { Decline = true });

@@ -378,7 +378,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
     private async Task<RenewalRecord> SaveAsync(RenewalRecord next)
     {
         var now = Now;
-        next = next with
+        next = AsWritten(next) with
         {
             Version = next.Version + 1,
             UpdatedAt = now,
@@ -430,7 +430,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
             }
 
             var fenced = lateCharge ? await ReturnLateChargeAsync(latest, outcome).ConfigureAwait(false) : LateOrder(latest, outcome.Order!, SupportContact);
-            fenced = fenced with { Version = latest.Version + 1, UpdatedAt = Now, LeaseOwner = null, LeaseUntil = null };
+            fenced = AsWritten(fenced) with { Version = latest.Version + 1, UpdatedAt = Now, LeaseOwner = null, LeaseUntil = null };
             try
             {
                 await engine.Journal.AppendAsync(fenced, CancellationToken.None).ConfigureAwait(false);

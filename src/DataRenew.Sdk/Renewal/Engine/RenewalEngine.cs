@@ -172,7 +172,7 @@ internal sealed class RenewalEngine(IRenewalJournal journal, TimeProvider time, 
                         break;
                     }
 
-                    next = next with
+                    next = RenewalTransitions.AsWritten(next) with
                     {
                         Version = record.Version + 1,
                         UpdatedAt = Time.GetUtcNow(),

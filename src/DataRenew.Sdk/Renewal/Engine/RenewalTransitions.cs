@@ -277,6 +277,15 @@ internal static class RenewalTransitions
         $"{latest.Failure?.Message} The carrier accepted order {order.OrderId} for this renewal after it had ended ({latest.State}); the plan may apply. Check with {supportContact} quoting order {order.OrderId}{PaymentToQuote(latest)}.".TrimStart(),
         latest.Failure?.Code));
 
+    /// <summary>
+    /// A version as it is written: once final, without the payer-action link (a payment page, a QR code) that only the
+    /// payer needed while the renewal waited on them.
+    /// </summary>
+    public static RenewalRecord AsWritten(RenewalRecord record) =>
+        record.IsFinal && (record.PayerAction is not null || record.Order?.PayerAction is not null)
+            ? record with { PayerAction = null, Order = record.Order is { } order ? order with { PayerAction = null } : null }
+            : record;
+
     public static RenewalRecord Fail(RenewalRecord record, RenewalFailure failure) =>
         record with { State = RenewalState.Failed, Failure = failure, PayerAction = null, WaitDeadline = null };
 

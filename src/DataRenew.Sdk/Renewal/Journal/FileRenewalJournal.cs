@@ -63,13 +63,31 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
             throw new DataRenewValidationException(nameof(lockTimeout), "The lock timeout must be positive.");
         }
 
-        Directory = System.IO.Directory.CreateDirectory(directory).FullName;
+        // The journal holds line ids, numbers and account ids: on Unix a new directory is the app user's alone (0700).
+        Directory = (OperatingSystem.IsWindows() || System.IO.Directory.Exists(directory)
+            ? System.IO.Directory.CreateDirectory(directory)
+            : System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)).FullName;
         FilePath = Path.Combine(Directory, FileName);
         _compactedCopy = FilePath + ".compacting";
         LockTimeout = lockTimeout ?? TimeSpan.FromSeconds(30);
     }
 
     private readonly string _compactedCopy;
+
+    /// <summary>Files the journal creates are readable and writable by the app's user only (0600 on Unix).</summary>
+    private static FileStreamOptions Private(FileMode mode, FileAccess access)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
+    /// <summary>For tests: called at each step of a compaction, to stop it there as a crash would.</summary>
+    internal Action<CompactionStep>? OnCompactionStep { get; set; }
 
     /// <summary>The journal's directory.</summary>
     public string Directory { get; }
@@ -178,13 +196,18 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
 
         // 1. The compacted journal, whole and on disk, under its final name only once complete.
         var partial = _compactedCopy + ".partial";
-        using (var copy = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        using (var copy = new FileStream(partial, Private(FileMode.Create, FileAccess.Write)))
         {
-            copy.Write(compacted.GetBuffer(), 0, (int)compacted.Length);
+            var half = (int)compacted.Length / 2;
+            copy.Write(compacted.GetBuffer(), 0, half);
+            OnCompactionStep?.Invoke(CompactionStep.CopyHalfWritten);
+            copy.Write(compacted.GetBuffer(), half, (int)compacted.Length - half);
             copy.Flush(flushToDisk: true);
         }
 
+        OnCompactionStep?.Invoke(CompactionStep.CopyWritten);
         File.Move(partial, _compactedCopy, overwrite: true);
+        OnCompactionStep?.Invoke(CompactionStep.CopyRenamed);
         try
         {
             // The rename must outlive a power cut before the journal is touched: the copy is then the whole truth.
@@ -197,7 +220,9 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         }
 
         // 2. The journal rewritten in place, 3. the copy gone.
-        Rewrite(file, compacted.GetBuffer().AsSpan(0, (int)compacted.Length));
+        OnCompactionStep?.Invoke(CompactionStep.CopyDurable);
+        Rewrite(file, compacted.GetBuffer().AsSpan(0, (int)compacted.Length), OnCompactionStep);
+        OnCompactionStep?.Invoke(CompactionStep.JournalRewritten);
         File.Delete(_compactedCopy);
 
         // Every line moved: read the compacted file afresh (its new generation makes CatchUp do so).
@@ -260,7 +285,7 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         {
             try
             {
-                return new FileStream(FilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+                return new FileStream(FilePath, Private(FileMode.OpenOrCreate, FileAccess.ReadWrite));
             }
             catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
             {
@@ -289,14 +314,44 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         }
 
         // A journal that already starts with the whole copy was rewritten, and perhaps appended to since (a deletion
-        // of the copy that a power cut undid): rewriting it from the copy again would drop those records.
+        // of the copy that a power cut undid): rewriting it from the copy again would drop those records. Unless what
+        // follows the copy is not such records: an SDK that wrote before cutting, stopped in between, left old lines.
         var copy = File.ReadAllBytes(_compactedCopy);
-        if (!StartsWith(file, copy))
+        if (!StartsWith(file, copy) || !ContinuesWithAppends(file, copy))
         {
-            Rewrite(file, copy);
+            Rewrite(file, copy, step: null);
         }
 
         File.Delete(_compactedCopy);
+    }
+
+    /// <summary>Whether every whole line after <paramref name="copy"/> is a record that follows the copy's versions.</summary>
+    private static bool ContinuesWithAppends(FileStream file, byte[] copy)
+    {
+        var versions = new Dictionary<RenewalId, int>();
+        var lines = copy.AsSpan(copy.AsSpan().StartsWith("#DRJ "u8) ? GenerationLength : 0);
+        foreach (var range in lines.Split((byte)'\n'))
+        {
+            if (!lines[range].IsEmpty && TryDecode(lines[range], out var record, out _) is null)
+            {
+                versions[record!.Id] = record.Version;
+            }
+        }
+
+        var tail = new byte[checked((int)(file.Length - copy.Length))];
+        file.Position = copy.Length;
+        file.ReadExactly(tail);
+        for (var rest = tail.AsSpan(); rest.IndexOf((byte)'\n') is var newline and >= 0; rest = rest[(newline + 1)..])
+        {
+            if (TryDecode(rest[..newline], out var record, out _) is not null || record!.Version != versions.GetValueOrDefault(record.Id) + 1)
+            {
+                return false;
+            }
+
+            versions[record.Id] = record.Version;
+        }
+
+        return true; // a torn last line is a write that did not finish, as anywhere else
     }
 
     private static bool StartsWith(FileStream file, byte[] prefix)
@@ -312,11 +367,21 @@ public sealed class FileRenewalJournal : IRenewalJournal, IDisposable
         return head.AsSpan().SequenceEqual(prefix);
     }
 
-    private static void Rewrite(FileStream file, ReadOnlySpan<byte> content)
+    /// <summary>
+    /// Replaces the journal's content with <paramref name="content"/> (the compacted copy). Cut to length first, then
+    /// written: a crash at any point leaves a file that either does not start with the whole copy (the next operation
+    /// rewrites it from the copy) or is the copy exactly. Written first and cut after, a crash in between would leave
+    /// the copy followed by old lines, which reads as records appended since and breaks every later read.
+    /// </summary>
+    private static void Rewrite(FileStream file, ReadOnlySpan<byte> content, Action<CompactionStep>? step)
     {
-        file.Position = 0;
-        file.Write(content);
         file.SetLength(content.Length);
+        step?.Invoke(CompactionStep.JournalCut);
+        file.Position = 0;
+        var half = content.Length / 2;
+        file.Write(content[..half]);
+        step?.Invoke(CompactionStep.JournalHalfWritten);
+        file.Write(content[half..]);
         file.Flush(flushToDisk: true);
     }
 

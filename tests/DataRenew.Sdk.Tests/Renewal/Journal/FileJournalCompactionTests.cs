@@ -50,6 +50,84 @@ public sealed class FileJournalCompactionTests : IDisposable
         return versions.Length;
     }
 
+    public static TheoryData<string> EveryStep() => new(Enum.GetNames<CompactionStep>());
+
+    [Theory]
+    [MemberData(nameof(EveryStep))]
+    public async Task A_crash_at_any_step_of_compaction_leaves_a_journal_that_opens_with_every_record(string step)
+    {
+        var crashAt = Enum.Parse<CompactionStep>(step);
+        RenewalId old, open, recent;
+        using (var dying = new FileRenewalJournal(_directory.Path))
+        {
+            (old, open, recent) = await SeedAsync(dying);
+            dying.OnCompactionStep = reached =>
+            {
+                if (reached == crashAt)
+                {
+                    throw new DyingProcessException();
+                }
+            };
+            await Assert.ThrowsAsync<DyingProcessException>(() => dying.CompactAsync(Cut, Ct));
+        }
+
+        using var next = new FileRenewalJournal(_directory.Path);
+
+        // Before the copy has its final name the compaction never happened; from then on the copy is the journal.
+        var compacted = crashAt >= CompactionStep.CopyRenamed;
+        Assert.Equal(compacted ? 0 : 3, await VersionsAsync(next, old));
+        Assert.Equal(2, await VersionsAsync(next, open));
+        Assert.Equal(2, await VersionsAsync(next, recent));
+        await next.AppendAsync(JournalRecords.Minimal(open, 3, RenewalState.Completed), Ct);
+        using var afterwards = new FileRenewalJournal(_directory.Path);
+        Assert.Equal(3, await VersionsAsync(afterwards, open));
+        Assert.False(File.Exists(CopyPath));
+    }
+
+    [Fact]
+    public async Task A_journal_rewritten_from_the_copy_but_not_yet_cut_by_an_earlier_SDK_is_finished_from_the_copy()
+    {
+        // The state an SDK that wrote the copy over the journal before cutting it left when it died in between: the
+        // whole copy, then the old journal's tail (old lines, cut mid-line). Read as appends, it broke every operation.
+        RenewalId old, open, recent;
+        byte[] before;
+        using (var journal = new FileRenewalJournal(_directory.Path))
+        {
+            (old, open, recent) = await SeedAsync(journal);
+            before = File.ReadAllBytes(FilePath);
+            await journal.CompactAsync(Cut, Ct);
+        }
+
+        var copy = File.ReadAllBytes(FilePath);
+        File.WriteAllBytes(CopyPath, copy);
+        File.WriteAllBytes(FilePath, [.. copy, .. before.AsSpan(copy.Length)]);
+
+        using var next = new FileRenewalJournal(_directory.Path);
+
+        await AssertCompactedAsync(next, old, open, recent);
+        Assert.Equal(copy, File.ReadAllBytes(FilePath));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_journal_and_its_directory_are_private_to_the_apps_user_on_Unix()
+    {
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var directory = Path.Combine(_directory.Path, "private");
+        var file = Path.Combine(directory, FileRenewalJournal.FileName);
+        UnixFileMode? copyMode = null;
+        using (var journal = new FileRenewalJournal(directory))
+        {
+            await SeedAsync(journal);
+            journal.OnCompactionStep = step => copyMode = step == CompactionStep.CopyRenamed ? File.GetUnixFileMode(file + ".compacting") : copyMode;
+            await journal.CompactAsync(Cut, Ct);
+        }
+
+        Assert.Equal(OwnerOnly | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(file));
+        Assert.Equal(OwnerOnly, copyMode);
+    }
+
     [Fact]
     public async Task Finished_renewals_before_the_cut_are_dropped_and_the_rest_survive_whole_and_a_reopen()
     {
@@ -196,3 +274,6 @@ public sealed class FileJournalCompactionTests : IDisposable
         await Assert.ThrowsAsync<RenewalJournalCorruptedException>(async () => await journal.ListUnfinishedAsync(Ct).ToArrayAsync(Ct));
     }
 }
+
+/// <summary>Thrown by a compaction step hook: the process dies there.</summary>
+internal sealed class DyingProcessException : Exception;
