@@ -278,18 +278,21 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         _ => throw new DataRenewValidationException("request.PaymentMethod", $"T-Mobile does not take {method.Summary}."),
     };
 
-    private static CarrierOrder ToOrder(TmfTopup topup, CarrierResponse response)
+    private CarrierOrder ToOrder(TmfTopup topup, CarrierResponse response)
     {
         if (string.IsNullOrWhiteSpace(topup.Id))
         {
             throw response.Invalid("the top-up has no id");
         }
 
-        return OrderOf(topup);
+        return OrderOf(topup, _options);
     }
 
-    /// <summary>What a top-up's state means for the order, whether polled or sent by the hub. The top-up must have an id.</summary>
-    internal static CarrierOrder OrderOf(TmfTopup topup)
+    /// <summary>
+    /// What a top-up's state means for the order, whether polled or sent by the hub. The top-up must have an id; a payer
+    /// action whose link is not safe to open is an <see cref="InvalidCarrierResponseException"/>.
+    /// </summary>
+    internal static CarrierOrder OrderOf(TmfTopup topup, TMobileOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topup.Id);
         var status = topup.Status?.Trim() ?? string.Empty;
@@ -307,7 +310,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         if (status.Equals("pendingPayerAction", StringComparison.OrdinalIgnoreCase) && topup.PayerAction is { Url: { Length: > 0 } url } action)
         {
             var kind = string.Equals(action.Type, "qrCode", StringComparison.OrdinalIgnoreCase) ? PayerActionKind.QrCode : PayerActionKind.Redirect;
-            return new CarrierOrder(topup.Id, CarrierOrderStatus.Pending, PayerAction: new PayerAction(kind, url));
+            return new CarrierOrder(topup.Id, CarrierOrderStatus.Pending, PayerAction: PayerActionLinks.Checked(CarrierId.TMobile, kind, url, options));
         }
 
         // created, inProgress, or a state this adapter does not know: still pending.

@@ -56,7 +56,14 @@ internal sealed class TMobileHubEventVerifier(TMobileOptions options) : ICarrier
             return ParsedCallback.Refused(CallbackOutcome.Malformed, "The hub event carries no top-up with an id.");
         }
 
-        return ParsedCallback.Of(TMobileCarrier.OrderOf(topup));
+        try
+        {
+            return ParsedCallback.Of(TMobileCarrier.OrderOf(topup, options));
+        }
+        catch (InvalidCarrierResponseException unsafeLink)
+        {
+            return ParsedCallback.Refused(CallbackOutcome.Malformed, unsafeLink.Message);
+        }
     }
 
     /// <summary>The header as the hub sends it for these bytes: <c>sha256=</c> and 64 hex digits, compared in constant time.</summary>

@@ -260,6 +260,28 @@ public sealed class TMobileOrderTests
         Assert.Empty(world.Stub.OrderRequests);
     }
 
+    [Theory]
+    [InlineData("javascript:alert(document.cookie)")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("http://pay.example/approve")]
+    [InlineData("data:text/html,<script>alert(1)</script>")]
+    [InlineData("https://user:pass@pay.example/approve")]
+    [InlineData("/approve/relative")]
+    public async Task A_payer_action_link_that_is_not_an_https_address_is_refused_not_handed_to_the_app(string link)
+    {
+        await using var world = new TMobileWorld();
+        var (session, line) = await SignInAsync(world);
+        var request = Order(line, PaymentMethod.PayPal());
+        var order = await world.Provider.Orders.SubmitAsync(session, request, Ct);
+        world.Stub.RespondNext("GET", "/topupBalance/" + order.OrderId, 200,
+            new JsonObject { ["id"] = order.OrderId, ["status"] = "pendingPayerAction", ["payerAction"] = new JsonObject { ["type"] = "redirect", ["url"] = link } }.ToJsonString());
+
+        var error = await Record.ExceptionAsync(() => world.Provider.Orders.GetAsync(session, order, request, Ct));
+
+        Assert.IsType<InvalidCarrierResponseException>(error);
+        Assert.DoesNotContain(link, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_failed_top_up_reports_the_carriers_reason()
     {
