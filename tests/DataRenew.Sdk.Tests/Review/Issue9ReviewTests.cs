@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using DataRenew.Sdk.Payments;
+using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Renewal;
+using DataRenew.Sdk.Testing;
+using DataRenew.Sdk.Tests.Adapters.Att;
+using DataRenew.Sdk.Tests.Adapters.TMobile;
+using DataRenew.Sdk.Tests.Renewal.Journal;
+using DataRenew.Sdk.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DataRenew.Sdk.Tests.Review;
+
+/// <summary>
+/// An outside review of the changes since 3a6f850 (line ids, the engine's de-duplicated resends, 429s retried for every
+/// request, the Verizon re-login loop). Each test states what the SDK must do and fails on the reviewed code.
+/// </summary>
+public sealed class Issue9ReviewTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+    private static readonly PlanCode AttPlan10Gb = new("ATT 10GB");
+    private const string AttThrottled = """{"errorMessage":"Rate limit exceeded","errorCode":"10000005"}""";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // ---- 429s retried for writes: the kit's total timeout turns "refused every time" into "sent, outcome unknown" ----
+
+    [Fact]
+    public async Task Att_plan_change_throttled_on_every_try_until_the_total_timeout_is_not_reported_as_sent()
+    {
+        // Every PUT is answered 429 with a Retry-After the kit waits out (20 s, its own MaxRetryAfter), and the third wait
+        // crosses the kit's default 45 s total timeout. The carrier refused every try before acting (att.md: "a 429 is a
+        // refusal before any effect"), so nothing was ordered and the renewal may be ordered again.
+        var time = new FakeTimeProvider(Now);
+        await using var world = new AttWorld(time: time);
+        var (session, line) = await world.SignInToLineAsync();
+        var plan = (await world.Provider.Catalog.GetPlansAsync(session, line, Ct)).Single(p => p.Code == AttPlan10Gb);
+        var request = new CarrierOrderRequest(RenewalId.New(), line, plan, plan.Price, PaymentMethod.CarrierBilling().Summary, null);
+        var putsBefore = world.Stub.OrdersReceived;
+        world.Stub.RespondNext(HttpStatusCode.TooManyRequests, AttThrottled, times: 3, header: ("Retry-After", "20"));
+
+        var submit = world.Provider.Orders.SubmitAsync(session, request, Ct);
+        await AdvanceWhileIdleAsync(time, () => world.ClientInFlight, submit, TimeSpan.FromMilliseconds(10));
+        var thrown = await Record.ExceptionAsync(() => submit);
+
+        Assert.True(3 == world.Stub.OrdersReceived - putsBefore, $"PUTs: {world.Stub.OrdersReceived - putsBefore}; thrown: {thrown}"); // three PUTs, each answered 429
+        Assert.Equal("ATT 5GB", world.Stub.PlanOf(AttStub.Line5Gb));
+        Assert.NotNull(thrown);
+        Assert.False(thrown is OutcomeUnknownException, $"Every try was refused with 429, yet the adapter reports the plan change as sent with an unknown outcome: {thrown}");
+
+        // Refused, not sent: the renewal's plan change may be sent once the throttling ends.
+        var order = await world.Provider.Orders.SubmitAsync(session, request, Ct);
+        Assert.NotNull(order);
+    }
+
+    [Fact]
+    public async Task Att_renewal_whose_plan_change_is_throttled_past_the_total_timeout_completes_instead_of_being_handed_to_a_person()
+    {
+        // The same at the engine. A gateway in front of the carrier answers the PUT 429 with Retry-After 6 s, twice (att.md:
+        // "429 with Retry-After from a gateway in front of the server"); the second wait crosses the 10 s total timeout.
+        // The carrier never saw the plan change, so the renewal must not be taken for an order in doubt (read back until
+        // the deadline, never sent again, then NeedsAttention with nothing ordered).
+        var time = new FakeTimeProvider(Now);
+        var gateway = new GatewayThrottle(HttpMethod.Put, times: 2, retryAfterSeconds: 6);
+
+        await using var world = new AttWorld(
+            o =>
+            {
+                o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(5);
+                o.Resilience.TotalTimeout = TimeSpan.FromSeconds(10);
+            },
+            time,
+            services: s => s.AddSingleton<IHttpMessageHandlerBuilderFilter>(new InnermostFilter(AttServiceCollectionExtensions.HttpClientName, gateway)),
+            renewal: o => (o.ConfirmationTimeout, o.LeaseDuration) = (TimeSpan.FromSeconds(21), TimeSpan.FromSeconds(20)));
+        world.Stub.ScheduleOrders = false;
+        var client = world.Client;
+        var session = await world.ClientSignInAsync();
+        var line = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == AttStub.Line5Gb, Ct);
+        var quote = await client.CreateQuoteAsync(session, line, AttPlan10Gb, Ct);
+
+        var starting = client.StartRenewalAsync(session, new RenewalRequest(quote, PaymentMethod.CarrierBilling()), Ct);
+        await AdvanceWhileIdleAsync(time, () => world.ClientInFlight, starting, TimeSpan.FromMilliseconds(10));
+        var operation = await starting;
+        Assert.Equal(2, gateway.Throttled);
+
+        var waiting = operation.WaitForCompletionAsync(Ct);
+        await AdvanceWhileIdleAsync(time, () => world.ClientInFlight, waiting, TimeSpan.FromMilliseconds(5));
+        var final = await waiting;
+
+        Assert.True(final.State == RenewalState.Completed, $"The renewal ended {final.State} ({final.Failure?.Kind}: {final.Failure?.Message}) with the line still on {world.Stub.PlanOf(AttStub.Line5Gb)} and {world.Stub.OrdersReceived} plan change(s) at the carrier.");
+        Assert.Equal("ATT 10GB", world.Stub.PlanOf(AttStub.Line5Gb));
+        Assert.Equal(1, world.Stub.OrdersReceived);
+    }
+
+    // ---- journals written before line ids ----
+
+    [Fact]
+    public async Task TMobile_renewal_journaled_before_line_ids_can_be_resumed_after_the_upgrade()
+    {
+        // The version before line ids keyed a T-Mobile line by the ICCID in the bucket's logicalResource (it refused a
+        // bucket without one), and the journal's reader now takes that ICCID as the line id. The adapter now keys the line
+        // by the subscriber's number, so the renewal it left unfinished (its top-up sent, the answer lost) must still be
+        // resumable: it is the customer's money.
+        using var directory = new TempDirectory();
+        const string iccid = "8914800000000000014";
+        var id = RenewalId.Parse("rnw_0192f1c6a2b47c3e9d5f1e2a3b4c5d70");
+        var started = new RenewalRecord
+        {
+            Id = id,
+            Version = 1,
+            State = RenewalState.Started,
+            Carrier = CarrierId.TMobile,
+            AccountId = TMobileStub.Msisdn,
+            Line = new Line(new LineId(iccid), SimKind.ESim, LineStatus.Active, new PlanCode("tm-5gb-30d")) { PhoneNumber = TMobileWorld.Number },
+            Plan = new Plan(new PlanCode("tm-10gb-30d"), "10GB 30 days", DataAmount.FromGigabytes(10), Money.Usd(40.00m), 30),
+            Price = Money.Usd(40.00m),
+            Payment = Card.Summary,
+            CreatedAt = Now.AddHours(-1),
+            UpdatedAt = Now.AddHours(-1),
+        };
+        var ordering = started with { Version = 2, State = RenewalState.Ordering, OrderAttempts = 1 };
+        File.WriteAllBytes(Path.Combine(directory.Path, FileRenewalJournal.FileName), [.. OldFormatLine(started), .. OldFormatLine(ordering)]);
+
+        await using var world = new TMobileWorld(services: s => s.AddSingleton<IRenewalJournal>(new FileRenewalJournal(directory.Path)));
+        world.Stub.LogicalResources = $$"""[{"value":"{{TMobileStub.Msisdn}}","@referredType":"MSISDN"},{"value":"{{iccid}}","@referredType":"ICCID"}]""";
+        var session = await world.SignInClientAsync();
+        Assert.Equal(new LineId(iccid), (await world.Client.GetRenewalAsync(id, Ct))!.Line.Id);
+
+        var resumed = await Record.ExceptionAsync(async () =>
+        {
+            var operation = await world.Client.ResumeRenewalAsync(session, new ResumeRenewalRequest(id) { PaymentMethod = Card }, Ct);
+            var final = await operation.WaitForCompletionAsync(Ct);
+            Assert.Equal(RenewalState.Completed, final.State);
+        });
+
+        Assert.True(resumed is null, $"The unfinished T-Mobile renewal from before the upgrade cannot be resumed: {resumed?.GetType().Name}: {resumed?.Message}");
+    }
+
+    // ---- helpers ----
+
+    private static readonly PaymentMethod Card = PaymentMethod.CardToken("tok_visa_4242", CardBrand.Visa, "4242");
+
+    /// <summary>Advances the fake clock in steps while the adapter has no call on the wire, until the task ends.</summary>
+    private static async Task AdvanceWhileIdleAsync(FakeTimeProvider time, Func<int> inFlight, Task task, TimeSpan step)
+    {
+        for (var i = 0; i < 1_000_000 && !task.IsCompleted; i++)
+        {
+            if (inFlight() == 0)
+            {
+                time.Advance(step);
+            }
+
+            await Task.Run(static () => { }, Ct);
+        }
+
+        await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(30), TimeProvider.System, Ct));
+        Assert.True(task.IsCompleted, "The operation did not finish.");
+    }
+
+    /// <summary>
+    /// A gateway in front of the carrier: answers the first <c>times</c> requests of one method 429 with a Retry-After,
+    /// without passing them on. It sits below every handler of the client (see <see cref="InnermostFilter"/>), where the
+    /// network is, so the kit's retry sees each of its answers.
+    /// </summary>
+    private sealed class GatewayThrottle(HttpMethod method, int times, int retryAfterSeconds)
+    {
+        private int _throttled;
+
+        public int Throttled => Volatile.Read(ref _throttled);
+
+        public DelegatingHandler NewHandler() => new Handler(this);
+
+        private sealed class Handler(GatewayThrottle gateway) : DelegatingHandler
+        {
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => gateway.SendAsync(request, r => base.SendAsync(r, cancellationToken));
+        }
+
+        private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, Func<HttpRequestMessage, Task<HttpResponseMessage>> next)
+        {
+            if (request.Method == method && Interlocked.Increment(ref _throttled) <= times)
+            {
+                var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests)
+                {
+                    RequestMessage = request,
+                    Content = new StringContent(AttThrottled, Encoding.UTF8, "application/json"),
+                };
+                response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(retryAfterSeconds));
+                return Task.FromResult(response);
+            }
+
+            if (request.Method == method)
+            {
+                Interlocked.Decrement(ref _throttled);
+            }
+
+            return next(request);
+        }
+    }
+
+    /// <summary>Adds the gateway as the last handler of one named client, after the kit's own filter added its handlers.</summary>
+    private sealed class InnermostFilter(string clientName, GatewayThrottle gateway) : IHttpMessageHandlerBuilderFilter
+    {
+        public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
+        {
+            next(builder);
+            if (builder.Name == clientName)
+            {
+                builder.AdditionalHandlers.Add(gateway.NewHandler());
+            }
+        };
+    }
+
+    /// <summary>A journal line as the version before line ids wrote it: the line has an "iccid" and no "id".</summary>
+    private static byte[] OldFormatLine(RenewalRecord record)
+    {
+        var encoded = FileRenewalJournal.Encode(record);
+        var json = JsonNode.Parse(encoded.AsSpan(26, encoded.Length - 27))!.AsObject();
+        var line = json["line"]!.AsObject();
+        line["iccid"] = line["id"]!.GetValue<string>();
+        line.Remove("id");
+        json.Remove("nonce");
+        var bytes = Encoding.UTF8.GetBytes(json.ToJsonString());
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 8));
+        return [.. Encoding.ASCII.GetBytes(bytes.Length.ToString("D8", CultureInfo.InvariantCulture) + " " + hash + " "), .. bytes, (byte)'\n'];
+    }
+}
