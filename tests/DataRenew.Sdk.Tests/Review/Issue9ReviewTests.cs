@@ -9,6 +9,7 @@ using DataRenew.Sdk.Renewal;
 using DataRenew.Sdk.Testing;
 using DataRenew.Sdk.Tests.Adapters.Att;
 using DataRenew.Sdk.Tests.Adapters.TMobile;
+using DataRenew.Sdk.Tests.Adapters.Verizon;
 using DataRenew.Sdk.Tests.Renewal.Journal;
 using DataRenew.Sdk.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -234,6 +235,32 @@ public sealed class Issue9ReviewTests
         });
 
         Assert.True(resumed is null, $"The unfinished T-Mobile renewal from before the upgrade cannot be resumed: {resumed?.GetType().Name}: {resumed?.Message}");
+    }
+
+    // ---- line identity ----
+
+    [Fact]
+    public async Task Verizon_device_found_by_another_of_its_ids_is_one_line_so_a_second_renewal_of_it_is_refused_while_one_is_open()
+    {
+        // The adapter accepts any of a device's ids (kind:id) and hands back the line keyed by the id it was asked with, not
+        // by the device's own line id (its ICCID). The journal, the quote and the one-renewal-per-line guard at a carrier
+        // without keys then see two lines: a second plan change goes to a device whose first one is still open, and a lost
+        // answer of either is settled by reading a device where the two cannot be told apart.
+        using var stub = new VerizonStub { PendingPolls = 1_000 };
+        await using var host = new VerizonTestHost(stub);
+        var client = host.Client;
+        var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
+        var listed = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.ActiveLine, Ct);
+        var first = await client.StartRenewalAsync(session, new RenewalRequest(await client.CreateQuoteAsync(session, listed, new PlanCode("M2M10GB"), Ct), PaymentMethod.CarrierBilling()), Ct);
+        Assert.Equal(RenewalState.Confirming, first.State);
+
+        var sameDevice = new Line(new LineId("mdn:2025550143"), SimKind.Physical, LineStatus.Active, new PlanCode("M2M5GB"));
+        var found = await host.Carrier.Accounts.FindLineAsync(await host.SignInAsync(), sameDevice.Id, Ct);
+        var second = await Record.ExceptionAsync(async () =>
+            await client.StartRenewalAsync(session, new RenewalRequest(await client.CreateQuoteAsync(session, sameDevice, new PlanCode("M2MUNL"), Ct), PaymentMethod.CarrierBilling()), Ct));
+
+        Assert.True(stub.OrdersReceived == 1, $"{stub.OrdersReceived} plan changes were sent for one device while its first renewal is open (second start: {second?.GetType().Name ?? "accepted"}; the line was found as {found?.Id.ToMaskedString()}).");
+        Assert.IsType<RenewalInProgressException>(second);
     }
 
     // ---- helpers ----
