@@ -78,6 +78,13 @@ public sealed record CarrierDescriptor
     public bool DeduplicatesOrders { get; init; }
 
     /// <summary>
+    /// How long a carrier that <see cref="DeduplicatesOrders"/> keeps an order's key (and answers a resend with the first
+    /// try's outcome). Past it, a resend could be a second order: the engine then only looks the order up, as at a
+    /// carrier without keys. Default 24 hours.
+    /// </summary>
+    public TimeSpan DeduplicationWindow { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>
     /// <see langword="true"/> when the payment travels inside the order (the carrier charges, as T-Mobile-style
     /// top-ups do): the engine charges nothing through a gateway and passes the payment method with the order
     /// (<see cref="CarrierOrderRequest.PaymentMethod"/>); a payer action comes back on the order.

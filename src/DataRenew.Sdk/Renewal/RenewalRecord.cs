@@ -134,6 +134,9 @@ public sealed record RenewalRecord
     /// <summary>How many times the carrier order was sent (every try carries the renewal id).</summary>
     public int OrderAttempts { get; init; }
 
+    /// <summary>When the first try of the carrier order was sent (a resend under its key is safe only while the carrier keeps the key).</summary>
+    public DateTimeOffset? OrderedAt { get; init; }
+
     /// <summary>The carrier order, once the carrier accepted it.</summary>
     public CarrierOrder? Order { get; init; }
 

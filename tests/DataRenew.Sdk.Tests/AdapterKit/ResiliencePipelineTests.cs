@@ -79,6 +79,40 @@ public sealed class ResiliencePipelineTests
     }
 
     [Fact]
+    public async Task A_write_throttled_on_every_try_until_its_time_runs_out_is_rate_limited_not_an_unknown_outcome()
+    {
+        // Every try refused unread (429, Retry-After 20 s): the third wait crosses the 45 s total. The carrier acted on none,
+        // so the write may be sent again: it is not "sent, outcome unknown" (which a carrier without keys never resends).
+        await using var world = new KitWorld((_, _, _) => Task.FromResult(KitWorld.Json(HttpStatusCode.TooManyRequests, "{}", r => r.Headers.TryAddWithoutValidation("Retry-After", "20"))));
+
+        var error = await Record.ExceptionAsync(() => world.RunAsync(() => world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "devices/1"), TestContext.Current.CancellationToken)));
+
+        Assert.IsType<RateLimitedException>(error);
+        Assert.Equal(3, world.Attempts);
+    }
+
+    [Fact]
+    public async Task A_write_that_may_have_reached_the_carrier_before_being_throttled_is_still_an_unknown_outcome()
+    {
+        // A deduplicated write: the first try times out on the wire (it may have arrived), the retry is throttled until the
+        // time runs out. That the last try was refused unread says nothing about the first.
+        await using var world = new KitWorld(async (_, attempt, ct) =>
+        {
+            if (attempt == 1)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            }
+
+            return KitWorld.Json(HttpStatusCode.TooManyRequests, "{}", r => r.Headers.TryAddWithoutValidation("Retry-After", "20"));
+        });
+
+        var error = await Record.ExceptionAsync(() => world.RunAsync(() => world.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "topups").WithEffect(CarrierRequestEffect.DeduplicatedWrite), TestContext.Current.CancellationToken)));
+
+        Assert.IsNotType<RateLimitedException>(error);
+        Assert.False(error is CarrierUnavailableException { RequestNotSent: true });
+    }
+
+    [Fact]
     public async Task A_routine_retry_logs_no_warning_while_the_retries_are_still_logged()
     {
         // A throttled and a failed attempt, then success: the app's console at its default level stays quiet.

@@ -112,6 +112,12 @@ public sealed class CarrierHttpClient
 
     private DataRenewException TransportFailure(Exception ex, CarrierRequestEffect effect, string what, HttpRequestMessage request)
     {
+        // Every try was refused unread (429) and the time ran out waiting for the next: throttled, not sent.
+        if (ex is TimeoutRejectedException or OperationCanceledException && TransportMarker.ProvesOnlyThrottled(request))
+        {
+            return new RateLimitedException($"{what} at {Carrier} was throttled on every try until its time ran out; the carrier did not act on it.", Details(HttpStatusCode.TooManyRequests), ex);
+        }
+
         // No attempt reached the transport; or the last one never left and no earlier one (a retry's predecessor) may have arrived.
         var notSent = TransportMarker.ProvesNotSent(request) || (CarrierRequestOptions.NeverLeft(ex)
             && !(request.Options.TryGetValue(CarrierRequestOptions.EarlierAttemptMayHaveArrived, out var arrived) && arrived));

@@ -11,6 +11,7 @@ namespace DataRenew.Sdk.AdapterKit;
 internal sealed class TransportMarker
 {
     private volatile bool _reached;
+    private volatile bool _mayHaveActed;
 
     public static readonly HttpRequestOptionsKey<TransportMarker> Key = new("DataRenew.Transport");
 
@@ -18,8 +19,17 @@ internal sealed class TransportMarker
 
     public void MarkReached() => _reached = true;
 
+    /// <summary>An attempt got an answer other than 429, or none (it failed or was cancelled on the wire): it may have been acted on.</summary>
+    public void MarkMayHaveActed() => _mayHaveActed = true;
+
     /// <summary>True only when the pipeline carries a marker and no attempt got to the transport; without a marker, false (it may have been sent).</summary>
     public static bool ProvesNotSent(HttpRequestMessage request) => request.Options.TryGetValue(Key, out var marker) && !marker.Reached;
+
+    /// <summary>
+    /// True when attempts reached the carrier and every one was answered 429 (refused before it was acted on): a call
+    /// that then ran out of time waiting to try again did nothing at the carrier.
+    /// </summary>
+    public static bool ProvesOnlyThrottled(HttpRequestMessage request) => request.Options.TryGetValue(Key, out var marker) && marker.Reached && !marker._mayHaveActed;
 }
 
 /// <summary>
@@ -58,14 +68,29 @@ internal sealed class TransportMarkerFilter(IEnumerable<TransportMarkerFilter.Ma
 
     private sealed class ReachedHandler : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (request.Options.TryGetValue(TransportMarker.Key, out var marker))
+            if (!request.Options.TryGetValue(TransportMarker.Key, out var marker))
             {
-                marker.MarkReached();
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
 
-            return base.SendAsync(request, cancellationToken);
+            marker.MarkReached();
+            try
+            {
+                var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode != System.Net.HttpStatusCode.TooManyRequests)
+                {
+                    marker.MarkMayHaveActed();
+                }
+
+                return response;
+            }
+            catch
+            {
+                marker.MarkMayHaveActed();
+                throw;
+            }
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -9,6 +8,7 @@ using System.Text.Json.Serialization.Metadata;
 using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
+using DataRenew.Sdk.Renewal;
 using Microsoft.Extensions.Logging;
 
 namespace DataRenew.Sdk.Carriers.TMobile;
@@ -29,8 +29,9 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     private readonly TMobileConnection _connection;
     private readonly TMobileOptions _options;
-    // Top-up ids by the order's idempotency key (one renewal's forever).
-    private readonly ConcurrentDictionary<string, string> _topups = new(StringComparer.Ordinal);
+    // Top-up ids by the order's idempotency key (one renewal's forever), the most recent ones (a long-running process
+    // keeps a bounded amount; an older one is looked up by resending under its key, which the carrier replays).
+    private readonly RecentEntries<string, string> _topups = new(RecentEntries<string, string>.DefaultCapacity);
     private readonly ConditionalWeakTable<CarrierSession, SessionState> _sessions = new();
     private readonly SkippedEntries _skipped;
 
@@ -233,7 +234,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         using var response = await Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var topup = response.ReadJson(TMobileJson.Default.TmfTopup);
         var order = ToOrder(topup, response);
-        _topups[request.IdempotencyKey] = order.OrderId;
+        _topups.Remember(request.IdempotencyKey, order.OrderId);
         return order;
     }
 
@@ -242,7 +243,7 @@ internal sealed class TMobileCarrier : ICarrierProvider, ICarrierAccounts, ICarr
         ArgumentNullException.ThrowIfNull(request);
 
         // Unknown here means no answer came back: the engine resends with the same key and the carrier replays the first answer.
-        return _topups.TryGetValue(request.IdempotencyKey, out var id)
+        return _topups.TryFind(request.IdempotencyKey, out var id)
             ? await GetAsync(session, new CarrierOrder(id, CarrierOrderStatus.Pending), request, cancellationToken).ConfigureAwait(false)
             : null;
     }

@@ -120,8 +120,10 @@ internal sealed class VerizonCarrier : ICarrierProvider, ICarrierAccounts, ICarr
 
     public async Task<Line?> FindLineAsync(CarrierSession session, LineId id, CancellationToken cancellationToken = default)
     {
+        // The line is the device's own id whatever id it was asked by (its number, say): one device, one line, so the
+        // one-renewal-per-line guard and the journal see one line.
         var device = await FindDeviceAsync(session, id, cancellationToken).ConfigureAwait(false);
-        return device is null ? null : ToLine(device, id);
+        return device is null ? null : ToLine(device, VerizonDeviceIds.LineIdOf(device) ?? id);
     }
 
     // ---- usage ----

@@ -58,7 +58,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
             }
 
             // Polls have no side effects; the other steps wait while a request (anyone's, or ours whose answer was lost) may be in flight.
-            if (!polling && engine.Leases.Left(record, ownResendIsSafe: record.State == RenewalState.Ordering && CarrierDeduplicates) is { } leaseLeft)
+            if (!polling && engine.Leases.Left(record, ownResendIsSafe: record.State == RenewalState.Ordering && ResendIsSafe(record, context.Provider.Descriptor, Now, Options)) is { } leaseLeft)
             {
                 if (!_wait)
                 {
@@ -231,7 +231,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
                 return await SaveAsync(WithOrder(record, earlier, Now, Options, SupportContact)).ConfigureAwait(false);
             }
 
-            if (!CarrierDeduplicates)
+            if (!ResendIsSafe(record, context.Provider.Descriptor, Now, Options))
             {
                 return await OrderInDoubtAsync(record).ConfigureAwait(false);
             }
@@ -246,7 +246,8 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         }
 
         var before = record;
-        record = await SaveAsync(Ordering(record)).ConfigureAwait(false);
+        var resendIsSafe = ResendIsSafe(before, context.Provider.Descriptor, Now, Options);
+        record = await SaveAsync(Ordering(record, Now)).ConfigureAwait(false);
         CarrierOrder order;
         try
         {
@@ -256,7 +257,7 @@ internal sealed class RenewalDriver(RenewalEngine engine, RenewalContext context
         catch (DataRenewException refused) when (RenewalErrors.IsDefiniteRefusal(refused))
         {
             Log.OrderRefused(Logger, record.Id, refused.CarrierErrorCode);
-            return await SaveAsync(OrderRefused(record, refused, CarrierDeduplicates, SupportContact)).ConfigureAwait(false);
+            return await SaveAsync(OrderRefused(record, refused, resendIsSafe, SupportContact)).ConfigureAwait(false);
         }
         catch (Exception ex) when (RenewalLeases.ProvesNothingWasSent(ex))
         {

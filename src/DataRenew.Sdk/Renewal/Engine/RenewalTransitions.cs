@@ -119,19 +119,31 @@ internal static class RenewalTransitions
         $"The state of payment {record.PaymentId} could not be read before the deadline ({why}), nor could it be cancelled; check it before trying again."));
 
     /// <summary>An order is about to be sent: counted first, so a lost answer is looked up before anything is resent.</summary>
-    public static RenewalRecord Ordering(RenewalRecord record) => record with { State = RenewalState.Ordering, OrderAttempts = record.OrderAttempts + 1 };
+    public static RenewalRecord Ordering(RenewalRecord record, DateTimeOffset now) =>
+        record with { State = RenewalState.Ordering, OrderAttempts = record.OrderAttempts + 1, OrderedAt = record.OrderedAt ?? now };
+
+    /// <summary>
+    /// Whether a resend of the order under its key is safe: the carrier de-duplicates and still keeps the key (the first
+    /// try was sent within its window, less a lease for the answer on its way). A renewal journaled before the first
+    /// try's time was kept has it in its one Ordering version's time; with more tries than one, it is not resent.
+    /// </summary>
+    public static bool ResendIsSafe(RenewalRecord record, CarrierDescriptor carrier, DateTimeOffset now, DataRenewOptions options) =>
+        carrier.DeduplicatesOrders && (record.OrderAttempts == 0
+            || (record.OrderedAt ?? (record is { OrderAttempts: 1, State: RenewalState.Ordering } ? record.UpdatedAt : null)) is { } first
+                && now - first < carrier.DeduplicationWindow - options.LeaseDuration);
 
     /// <summary>
     /// The carrier refused the order. After a lost answer the first try may still apply (refunding then would give the
-    /// plan away), unless the carrier de-duplicates: it answers every try under the renewal's key with one outcome, so its
-    /// definite answer settles the earlier tries too (except one saying the key was used for another request: 409).
+    /// plan away), unless the carrier de-duplicates and still keeps the key (<paramref name="resendWasSafe"/>): it answers
+    /// every try under the key with one outcome, so its definite answer, in its own error shape (a code of its own, not a
+    /// proxy's page), settles the earlier tries too, except one saying the key was used for another request (409).
     /// </summary>
-    public static RenewalRecord OrderRefused(RenewalRecord record, DataRenewException refused, bool carrierDeduplicates, string supportContact)
+    public static RenewalRecord OrderRefused(RenewalRecord record, DataRenewException refused, bool resendWasSafe, string supportContact)
     {
         var failure = refused is PaymentDeclinedException declined
             ? new RenewalFailure(RenewalFailureKind.PaymentDeclined, declined.Decline.Message, declined.Decline.Code)
             : new RenewalFailure(RenewalFailureKind.CarrierRefused, refused.Message, refused.CarrierErrorCode);
-        var settlesEarlierTries = record.OrderAttempts == 1 || (carrierDeduplicates && refused.StatusCode != 409);
+        var settlesEarlierTries = record.OrderAttempts == 1 || (resendWasSafe && refused.StatusCode != 409 && refused.CarrierErrorCode is not null);
         return settlesEarlierTries ? AfterOrderFailed(record, failure) : NeedsAttention(record, failure with
         {
             Message = $"{refused.Message} An earlier try of this order may still apply; check with {supportContact} quoting renewal {record.Id}{PaymentToQuote(record)} before refunding.",
@@ -203,7 +215,7 @@ internal static class RenewalTransitions
     public static RenewalRecord OrderInDoubtTimedOut(RenewalRecord record, DataRenewOptions options, string carrierName, string supportContact) =>
         NeedsAttention(record, new RenewalFailure(RenewalFailureKind.ConfirmationTimedOut,
             $"The order for renewal {record.Id} was sent to {carrierName} but its answer was lost, and the carrier shows no order or plan change for it after {options.ConfirmationTimeout}. "
-            + $"It was not sent again (the carrier cannot de-duplicate orders). Contact {supportContact} quoting renewal {record.Id}{(record.PaymentId is null ? "." : $" and payment {record.PaymentId}; refund it if no order exists.")}"));
+            + $"It was not sent again (the carrier cannot de-duplicate orders, or no longer keeps this one's key). Contact {supportContact} quoting renewal {record.Id}{(record.PaymentId is null ? "." : $" and payment {record.PaymentId}; refund it if no order exists.")}"));
 
     /// <summary>The order's status could not be read before the deadline.</summary>
     public static RenewalRecord OrderUnreadable(RenewalRecord record, string why, string supportContact) => NeedsAttention(record, new RenewalFailure(RenewalFailureKind.ConfirmationTimedOut,

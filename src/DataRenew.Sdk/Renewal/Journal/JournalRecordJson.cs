@@ -44,6 +44,8 @@ internal sealed class JournalRecordDto
 
     public int OrderAttempts { get; init; }
 
+    public DateTimeOffset? OrderedAt { get; init; }
+
     public JournalOrderDto? Order { get; init; }
 
     public int RefundAttempts { get; init; }
@@ -192,6 +194,7 @@ internal static class JournalRecordMapper
         PayerAction = ToDto(r.PayerAction),
         WaitDeadline = r.WaitDeadline,
         OrderAttempts = r.OrderAttempts,
+        OrderedAt = r.OrderedAt,
         Order = r.Order is { } o
             ? new JournalOrderDto
             {
@@ -236,7 +239,7 @@ internal static class JournalRecordMapper
         State = d.State,
         Carrier = ToCarrier(d.Carrier),
         AccountId = d.AccountId,
-        Line = FromDto(d.Line),
+        Line = FromDto(d.Line, d.Carrier),
         Plan = FromDto(d.Plan),
         Price = FromDto(d.Price),
         Payment = FromDto(d.Payment),
@@ -247,13 +250,14 @@ internal static class JournalRecordMapper
         PayerAction = FromDto(d.PayerAction),
         WaitDeadline = d.WaitDeadline,
         OrderAttempts = d.OrderAttempts,
+        OrderedAt = d.OrderedAt,
         Order = d.Order is { } o
             ? new CarrierOrder(o.OrderId, o.Status, o.ConfirmationNumber, o.EffectiveAt, o.FailureReason, o.FailureCode, FromDto(o.PayerAction))
             : null,
         RefundAttempts = d.RefundAttempts,
         RefundId = d.RefundId,
         Receipt = d.Receipt is { } rc
-            ? new RenewalReceipt(RenewalId.Parse(rc.RenewalId), ToCarrier(rc.Carrier), rc.CarrierOrderId, rc.ConfirmationNumber, FromDto(rc.Line),
+            ? new RenewalReceipt(RenewalId.Parse(rc.RenewalId), ToCarrier(rc.Carrier), rc.CarrierOrderId, rc.ConfirmationNumber, FromDto(rc.Line, rc.Carrier),
                 FromDto(rc.Plan), FromDto(rc.Amount), FromDto(rc.Payment), rc.EffectiveAt, rc.CompletedAt, rc.SupportContact)
             : null,
         LeaseOwner = d.LeaseOwner,
@@ -271,12 +275,21 @@ internal static class JournalRecordMapper
         CurrentPlan = l.CurrentPlan.Value,
     };
 
-    private static Line FromDto(JournalLineDto l) =>
-        new(new LineId(l.Id ?? l.Iccid ?? throw new DataRenewValidationException(nameof(l.Id), "A journaled line has neither an id nor an ICCID.")), l.SimKind, l.Status, ToPlanCode(l.CurrentPlan))
+    private static Line FromDto(JournalLineDto l, string carrier) =>
+        new(l.Id is { } id ? new LineId(id) : LegacyLineId(l, carrier), l.SimKind, l.Status, ToPlanCode(l.CurrentPlan))
         {
             Iccid = Iccid.TryFromCarrier(l.Iccid, out var iccid) ? iccid : null,
             PhoneNumber = l.PhoneNumber is null ? null : PhoneNumber.Parse(l.PhoneNumber),
         };
+
+    /// <summary>
+    /// A line journaled before lines had ids of their own: the id is what that SDK addressed it by, the ICCID, except at
+    /// the T-Mobile style, which addressed a subscriber by number (it took an ICCID from the balance only as a label).
+    /// </summary>
+    private static LineId LegacyLineId(JournalLineDto l, string carrier) =>
+        carrier == CarrierId.TMobile.Value && l.PhoneNumber is { } number ? new LineId(number)
+        : l.Iccid is { } iccid ? new LineId(iccid)
+        : throw new DataRenewValidationException(nameof(l.Id), "A journaled line has neither an id nor an ICCID.");
 
     private static JournalPlanDto ToDto(Plan p) => new()
     {

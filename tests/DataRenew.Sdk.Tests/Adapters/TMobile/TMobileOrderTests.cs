@@ -492,4 +492,48 @@ public sealed class TMobileOrderTests
     {
         public void Report(RenewalRecord value) => states.Enqueue(value);
     }
+
+    [Fact]
+    public async Task TMobile_top_up_whose_answer_was_lost_is_not_failed_by_a_proxy_page_refusing_the_resend()
+    {
+        // The top-up reached the carrier and was created; its answer timed out. The engine resends at once under the key
+        // , and that resend is stopped in front of the carrier by a web application firewall: 403 with an HTML
+        // page, no TMF error code. tmobile.md maps such a page "by HTTP status alone"; it is not the carrier's replayed
+        // answer to the key, so it says nothing about the first try. The engine takes it as settling the first try and
+        // ends the renewal Failed, while the carrier completes the top-up and takes the payment.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var world = new TMobileWorld(time, o =>
+        {
+            o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(10);
+            o.Resilience.TotalTimeout = TimeSpan.FromSeconds(10);
+        }, renewal: o => o.LeaseDuration = TimeSpan.FromSeconds(20));
+        var session = await world.SignInClientAsync();
+        var line = await world.Client.GetLinesAsync(session, Ct).SingleAsync(Ct);
+        var quote = await world.Client.CreateQuoteAsync(session, line, new PlanCode("tm-10gb-30d"), Ct);
+        var created = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        world.Stub.TopupCreated = id => created.TrySetResult(id);
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        world.Stub.DuringOrder = () =>
+        {
+            received.TrySetResult();
+            release.Wait(TimeSpan.FromSeconds(30));
+        };
+
+        var start = world.Client.StartRenewalAsync(session, new RenewalRequest(quote, Card), Ct);
+        await received.Task.WaitAsync(Ct);
+        time.Advance(TimeSpan.FromSeconds(11));
+        var renewal = await start;
+        Assert.Equal(RenewalState.Ordering, renewal.Current.State);
+        world.Stub.DuringOrder = null;
+        release.Set();
+        var topup = await created.Task.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System, Ct);
+        world.Stub.RespondNext("POST", "/topupBalance", 403, "<html><head><title>403 Forbidden</title></head><body>Request blocked.</body></html>", "text/html");
+
+        var final = await renewal.WaitForCompletionAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System, Ct);
+        var atCarrier = world.Stub.FinishTopup(topup);
+
+        Assert.Equal("completed", atCarrier.Status);
+        Assert.True(final.State != RenewalState.Failed, $"The renewal ended Failed ({final.Failure?.Kind}: {final.Failure?.Message}) while the carrier's top-up {topup} for it is {atCarrier.Status}.");
+    }
 }

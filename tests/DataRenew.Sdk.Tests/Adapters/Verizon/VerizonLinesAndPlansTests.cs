@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using DataRenew.Sdk.Carriers.Verizon;
+using DataRenew.Sdk.Payments;
+using DataRenew.Sdk.Renewal;
 using DataRenew.Sdk.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -177,5 +179,28 @@ public sealed class VerizonLinesAndPlansTests
 
         Assert.Equal("Acme Fleet", session.Account.DisplayName);
         Assert.Equal(1, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<VerizonOptions>>().Value.Resilience.MaxRetries);
+    }
+
+    [Fact]
+    public async Task Verizon_device_found_by_another_of_its_ids_is_one_line_so_a_second_renewal_of_it_is_refused_while_one_is_open()
+    {
+        // A device asked for by another of its ids (kind:id) is the same line, keyed by its own id (its ICCID): the
+        // journal, the quote and the one-renewal-per-line guard see one line, so no second plan change goes to a device
+        // whose first one is still open.
+        using var stub = new VerizonStub { PendingPolls = 1_000 };
+        await using var host = new VerizonTestHost(stub);
+        var client = host.Client;
+        var session = await client.SignInAsync(CarrierId.Verizon, VerizonTestHost.Credentials, Ct);
+        var listed = await client.GetLinesAsync(session, Ct).FirstAsync(l => l.Id == VerizonStub.ActiveLine, Ct);
+        var first = await client.StartRenewalAsync(session, new RenewalRequest(await client.CreateQuoteAsync(session, listed, new PlanCode("M2M10GB"), Ct), PaymentMethod.CarrierBilling()), Ct);
+        Assert.Equal(RenewalState.Confirming, first.State);
+
+        var sameDevice = new Line(new LineId("mdn:2025550143"), SimKind.Physical, LineStatus.Active, new PlanCode("M2M5GB"));
+        var found = await host.Carrier.Accounts.FindLineAsync(await host.SignInAsync(), sameDevice.Id, Ct);
+        var second = await Record.ExceptionAsync(async () =>
+            await client.StartRenewalAsync(session, new RenewalRequest(await client.CreateQuoteAsync(session, sameDevice, new PlanCode("M2MUNL"), Ct), PaymentMethod.CarrierBilling()), Ct));
+
+        Assert.True(stub.OrdersReceived == 1, $"{stub.OrdersReceived} plan changes were sent for one device while its first renewal is open (second start: {second?.GetType().Name ?? "accepted"}; the line was found as {found?.Id.ToMaskedString()}).");
+        Assert.IsType<RenewalInProgressException>(second);
     }
 }
