@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using DataRenew.Sdk.AdapterKit;
 using DataRenew.Sdk.Diagnostics;
 using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Providers;
@@ -22,6 +23,7 @@ public class DataRenewClient
     private readonly DataRenewOptions _options;
     private readonly ILogger _logger;
     private readonly RenewalEngine? _engine;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<CarrierId, SkippedEntries> _skipped = new();
 
     /// <summary>For mocking.</summary>
     protected DataRenewClient()
@@ -479,8 +481,25 @@ public class DataRenewClient
         var plans = await provider.Catalog.GetPlansAsync(session.CarrierSession, line, cancellationToken).ConfigureAwait(false);
         var promotions = await provider.Catalog.GetPromotionsAsync(session.CarrierSession, line, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
-        return plans.Select(p => RenewalOption.For(p, promotions, now)).OrderBy(o => o.Price.Amount).ThenBy(o => o.Data).ToArray();
+        var options = new List<RenewalOption>(plans.Count);
+        foreach (var plan in plans)
+        {
+            try
+            {
+                options.Add(RenewalOption.For(plan, promotions, now));
+            }
+            catch (Exception ex) when (ex is OverflowException or DataRenewValidationException)
+            {
+                // The carrier's plan and promotions add up to no sellable option (a bonus past any amount of data): that
+                // plan is left out, as an unreadable catalog entry is, and the others stand.
+                SkippedFor(provider.Descriptor.Id).Report("plan with its promotions", plan.Code.Value, ex.Message);
+            }
+        }
+
+        return options.OrderBy(o => o.Price.Amount).ThenBy(o => o.Data).ToArray();
     }
+
+    private SkippedEntries SkippedFor(CarrierId carrier) => _skipped.GetOrAdd(carrier, c => new SkippedEntries(c, _logger));
 
     // The person pays what they saw, for what they saw: the same price and the same data (bonus included).
     private async Task EnsureOfferHoldsAsync(ICarrierProvider provider, DataRenewSession session, RenewalQuote quote, Line line, CancellationToken cancellationToken)

@@ -54,7 +54,8 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
             throw new DataRenewValidationException(nameof(percent), $"A percentage must be between 0 and 100, not {percent.ToString(CultureInfo.InvariantCulture)}.");
         }
 
-        return new Money(Amount * (100m - percent) / 100m, Currency).RoundToMinorUnit();
+        // Divided first: a price near decimal's limit times (100 − percent) would overflow; a hundredth of any price is exact.
+        return new Money(Amount / 100m * (100m - percent), Currency).RoundToMinorUnit();
     }
 
     /// <summary>

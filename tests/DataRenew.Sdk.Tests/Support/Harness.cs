@@ -3,6 +3,8 @@ using DataRenew.Sdk.Payments;
 using DataRenew.Sdk.Renewal;
 using DataRenew.Sdk.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DataRenew.Sdk.Tests.Support;
@@ -29,6 +31,9 @@ internal sealed class Harness
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>What every client of this harness logged.</summary>
+    public FakeLogCollector Logs { get; } = new();
 
     /// <summary>The clients' clock: <see cref="Time"/>, recording every wait the engine asks for.</summary>
     public RecordingClock Clock { get; }
@@ -65,6 +70,7 @@ internal sealed class Harness
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);
+        services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)));
         services.AddDataRenew(o =>
             {
                 o.PollJitter = false;
