@@ -14,6 +14,12 @@ public sealed class ErrorMappingTests
     [InlineData("Renewed on 2026-11-27 for 40.00 USD", "Renewed on 2026-11-27 for 40.00 USD")]
     [InlineData("Code 123456 wrong", "Code 123456 wrong")]
     [InlineData("line\r\nbreak", "linebreak")]
+    [InlineData("Card 4242/4242/4242/4242 declined", "Card ****/****/****/**** declined")]
+    [InlineData("Card 4242_4242_4242_4242 declined", "Card ****_****_****_**** declined")]
+    [InlineData("Card ４２４２ ４２４２ ４２４２ ４２４２ declined", "Card **** **** **** **** declined")]
+    [InlineData("Card ４２４２－４２４２－４２４２－４２４２ declined", "Card ****－****－****－**** declined")]
+    [InlineData("Line (202)\u00A0555\u2013 0143 unknown", "Line (***)\u00A0***\u2013 **** unknown")]
+    [InlineData("Line 202\u3000555\u30000143 unknown", "Line ***\u3000***\u3000**** unknown")]
     public void Carrier_text_is_shortened_and_long_digit_runs_masked(string text, string expected)
     {
         Assert.Equal(expected, CarrierErrors.Sanitise(text));

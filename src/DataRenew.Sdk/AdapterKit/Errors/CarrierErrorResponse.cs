@@ -164,7 +164,9 @@ public static class CarrierErrors
 
     /// <summary>
     /// Shortens text from outside to 200 characters, drops control characters and masks runs of 7 or more digits, and
-    /// numbers written in groups (<c>4242 4242 4242 4242</c>, <c>(202) 555-0143</c>) of 10 or more digits in all.
+    /// numbers written in groups (<c>4242 4242 4242 4242</c>, <c>(202) 555-0143</c>, <c>4242/4242/…</c>) of 10 or more
+    /// digits in all. Any decimal digit counts (full-width <c>４２</c> too), and any space, dash, underscore, dot, slash
+    /// or bracket between groups (their full-width forms too).
     /// </summary>
     public static string Sanitise(string text)
     {
@@ -182,7 +184,7 @@ public static class CarrierErrors
         var i = 0;
         while (i < builder.Length)
         {
-            if (!char.IsAsciiDigit(builder[i]))
+            if (!char.IsDigit(builder[i]))
             {
                 i++;
                 continue;
@@ -192,7 +194,7 @@ public static class CarrierErrors
             var j = i;
             while (j < builder.Length)
             {
-                if (char.IsAsciiDigit(builder[j]))
+                if (char.IsDigit(builder[j]))
                 {
                     digits++;
                     longest = Math.Max(longest, ++group);
@@ -201,12 +203,12 @@ public static class CarrierErrors
                 }
 
                 var k = j;
-                while (k < builder.Length && k - j < 2 && builder[k] is ' ' or '-' or '.' or '(' or ')')
+                while (k < builder.Length && k - j < 2 && IsGroupSeparator(builder[k]))
                 {
                     k++;
                 }
 
-                if (k == j || k >= builder.Length || !char.IsAsciiDigit(builder[k]))
+                if (k == j || k >= builder.Length || !char.IsDigit(builder[k]))
                 {
                     break;
                 }
@@ -219,7 +221,7 @@ public static class CarrierErrors
             {
                 for (var m = start; m <= end; m++)
                 {
-                    if (char.IsAsciiDigit(builder[m]))
+                    if (char.IsDigit(builder[m]))
                     {
                         builder[m] = '*';
                     }
@@ -231,4 +233,8 @@ public static class CarrierErrors
 
         return builder.ToString();
     }
+
+    private static bool IsGroupSeparator(char c) =>
+        char.IsWhiteSpace(c) || c is '.' or '/' or '(' or ')' or '．' or '／' or '（' or '）'
+        || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.DashPunctuation or System.Globalization.UnicodeCategory.ConnectorPunctuation;
 }
